@@ -1,0 +1,1 @@
+"""Slack-native data-annotation assistant: domain, views, CLI and composition root."""

@@ -1,0 +1,356 @@
+"""Typed ORM models. Every table is created by an Alembic migration, never by `create_all`."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+    def __repr__(self) -> str:
+        key = getattr(self, "id", None)
+        return f"<{type(self).__name__} id={key}>"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """Store enum values (not names) with a named type, portable across SQLite and PostgreSQL."""
+    return Enum(
+        cls,
+        name=name,
+        values_callable=lambda members: [m.value for m in members],
+        native_enum=False,
+        length=32,
+        validate_strings=True,
+    )
+
+
+class ItemStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_REVIEW = "in_review"
+    COMPLETE = "complete"
+
+
+class FinalMethod(enum.StrEnum):
+    CONSENSUS = "consensus"
+    ADJUDICATED = "adjudicated"
+    GOLD = "gold"
+
+
+class AnnotationSource(enum.StrEnum):
+    SLACK = "slack"
+    IMPORT = "import"
+
+
+class LeaseStatus(enum.StrEnum):
+    ACTIVE = "active"
+    ANSWERED = "answered"
+    RELEASED = "released"
+
+
+class ReviewReason(enum.StrEnum):
+    UNSURE = "unsure"
+    DISAGREEMENT = "disagreement"
+    QA_SAMPLE = "qa_sample"
+    MANUAL = "manual"
+
+
+class ReviewStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    SENT_BACK = "sent_back"
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    guideline_version: Mapped[str] = mapped_column(String(64))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    guideline_versions: Mapped[list[GuidelineVersion]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Project id={self.id} slug={self.slug!r}>"
+
+
+class GuidelineVersion(Base):
+    __tablename__ = "guideline_versions"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="guideline_versions")
+
+    def __repr__(self) -> str:
+        return f"<GuidelineVersion project={self.project_id} version={self.version!r}>"
+
+
+class Item(Base):
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("project_id", "external_id"),
+        Index("ix_items_queue", "project_id", "status", "priority", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(255))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(32), default="import")
+    source_ref: Mapped[str | None] = mapped_column(String(500))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    required_answers: Mapped[int] = mapped_column(Integer)
+    answer_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    is_gold: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    gold_answer: Mapped[Any | None] = mapped_column(JSON)
+    gold_note: Mapped[str | None] = mapped_column(Text)
+    prediction: Mapped[Any | None] = mapped_column(JSON)
+    prediction_score: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[ItemStatus] = mapped_column(
+        _enum(ItemStatus, "item_status"), default=ItemStatus.OPEN
+    )
+    final_label: Mapped[Any | None] = mapped_column(JSON)
+    final_method: Mapped[FinalMethod | None] = mapped_column(_enum(FinalMethod, "final_method"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column()
+
+    def __repr__(self) -> str:
+        return f"<Item id={self.id} project={self.project_id} external_id={self.external_id!r}>"
+
+
+class Annotation(Base):
+    """One answer by one person. A changed answer supersedes the old row, which is kept."""
+
+    __tablename__ = "annotations"
+    __table_args__ = (
+        Index(
+            "uq_annotations_current_per_annotator",
+            "item_id",
+            "annotator",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+        Index("ix_annotations_project_annotator", "project_id", "annotator", "created_at"),
+        Index("ix_annotations_project_created", "project_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    annotator: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any | None] = mapped_column(JSON)
+    unsure: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    unsure_reason: Mapped[str | None] = mapped_column(String(32))
+    unsure_note: Mapped[str | None] = mapped_column(Text)
+    guideline_version: Mapped[str | None] = mapped_column(String(64))
+    seconds: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[AnnotationSource] = mapped_column(
+        _enum(AnnotationSource, "annotation_source"), default=AnnotationSource.SLACK
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    superseded_at: Mapped[datetime | None] = mapped_column()
+
+    def __repr__(self) -> str:
+        return f"<Annotation id={self.id} item={self.item_id} annotator={self.annotator!r}>"
+
+
+class Lease(Base):
+    """An item handed to one annotator; expires so abandoned items return to the queue."""
+
+    __tablename__ = "leases"
+    __table_args__ = (
+        Index(
+            "uq_leases_active_per_annotator",
+            "item_id",
+            "annotator",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_leases_annotator_status", "annotator", "status"),
+        Index("ix_leases_item_status", "item_id", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    annotator: Mapped[str] = mapped_column(String(64))
+    status: Mapped[LeaseStatus] = mapped_column(
+        _enum(LeaseStatus, "lease_status"), default=LeaseStatus.ACTIVE
+    )
+    shown_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+
+    def __repr__(self) -> str:
+        return f"<Lease id={self.id} item={self.item_id} annotator={self.annotator!r}>"
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (
+        Index(
+            "uq_reviews_open_per_item",
+            "item_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_reviews_project_status", "project_id", "status"),
+        Index("ix_reviews_post", "channel", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    reason: Mapped[ReviewReason] = mapped_column(_enum(ReviewReason, "review_reason"))
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[ReviewStatus] = mapped_column(
+        _enum(ReviewStatus, "review_status"), default=ReviewStatus.OPEN
+    )
+    resolution: Mapped[Any | None] = mapped_column(JSON)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolver: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column()
+
+
+class Comment(Base):
+    """A reply in a review post's thread: the item's recorded discussion."""
+
+    __tablename__ = "comments"
+    __table_args__ = (UniqueConstraint("channel", "message_ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="SET NULL"))
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column()
+    deleted_at: Mapped[datetime | None] = mapped_column()
+
+
+class EdgeCase(Base):
+    __tablename__ = "edge_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    what_makes_it_hard: Mapped[str] = mapped_column(Text)
+    proposed_wording: Mapped[str | None] = mapped_column(Text)
+    marked_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GuidelineAck(Base):
+    __tablename__ = "guideline_acks"
+    __table_args__ = (UniqueConstraint("project_id", "user_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    acked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GuidelineFeedback(Base):
+    __tablename__ = "guideline_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    guideline_version: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_project_created", "project_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DigestRun(Base):
+    """One posted digest; the unique key makes a second post for the same period impossible."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("project_id", "kind", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="started")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class ProcessedEvent(Base):
+    """Slack event ids already handled, so redelivered events are stored once."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ProcessedEvent {self.event_id}>"

@@ -1,0 +1,1 @@
+"""Domain rules and workflows. Nothing here imports Slack."""

@@ -78,6 +78,7 @@ class LeaseStatus(enum.StrEnum):
     ACTIVE = "active"
     ANSWERED = "answered"
     RELEASED = "released"
+    SKIPPED = "skipped"
 
 
 class ReviewReason(enum.StrEnum):
@@ -133,7 +134,7 @@ class Item(Base):
     __tablename__ = "items"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id"),
-        Index("ix_items_queue", "project_id", "status", "priority", "id"),
+        Index("ix_items_queue", "project_id", "status", "is_gold", "answer_count", "priority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -212,7 +213,7 @@ class Lease(Base):
             sqlite_where=text("status = 'active'"),
             postgresql_where=text("status = 'active'"),
         ),
-        Index("ix_leases_annotator_status", "annotator", "status"),
+        Index("ix_leases_annotator_status", "annotator", "status", "project_id"),
         Index("ix_leases_item_status", "item_id", "status", "expires_at"),
     )
 

@@ -189,7 +189,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_items_queue", ["project_id", "status", "priority", "id"], unique=False
+            "ix_items_queue",
+            ["project_id", "status", "is_gold", "answer_count", "priority"],
+            unique=False,
         )
 
     op.create_table(
@@ -273,7 +275,13 @@ def upgrade() -> None:
         sa.Column(
             "status",
             sa.Enum(
-                "active", "answered", "released", name="lease_status", native_enum=False, length=32
+                "active",
+                "answered",
+                "released",
+                "skipped",
+                name="lease_status",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),
@@ -291,7 +299,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_leases")),
     )
     with op.batch_alter_table("leases", schema=None) as batch_op:
-        batch_op.create_index("ix_leases_annotator_status", ["annotator", "status"], unique=False)
+        batch_op.create_index(
+            "ix_leases_annotator_status", ["annotator", "status", "project_id"], unique=False
+        )
         batch_op.create_index(
             "ix_leases_item_status", ["item_id", "status", "expires_at"], unique=False
         )

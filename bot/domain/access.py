@@ -1,0 +1,43 @@
+"""Who may do what in a project. Checked on the server for every privileged action."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.projects.spec import ProjectSpec
+
+
+class Directory(Protocol):
+    """Usergroup membership, cached so checks on the ack path need no Web API call."""
+
+    def usergroup_members(self, usergroup_id: str) -> frozenset[str]: ...
+
+
+def is_lead(spec: ProjectSpec, user_id: str, directory: Directory) -> bool:
+    wiring = spec.slack
+    if user_id in wiring.leads:
+        return True
+    if wiring.lead_usergroup is not None:
+        return user_id in directory.usergroup_members(wiring.lead_usergroup)
+    return False
+
+
+def may_annotate(spec: ProjectSpec, user_id: str, directory: Directory) -> bool:
+    """Anyone, a list, or a usergroup may annotate; leads always may."""
+    policy = spec.slack.annotators
+    if policy.mode == "anyone" or is_lead(spec, user_id, directory):
+        return True
+    if policy.mode == "list":
+        return user_id in policy.users
+    assert policy.usergroup is not None
+    return user_id in directory.usergroup_members(policy.usergroup)
+
+
+class StaticDirectory:
+    """A directory with fixed memberships (CLI and tests)."""
+
+    def __init__(self, groups: dict[str, frozenset[str]] | None = None) -> None:
+        self._groups = groups or {}
+
+    def usergroup_members(self, usergroup_id: str) -> frozenset[str]:
+        return self._groups.get(usergroup_id, frozenset())

@@ -1,0 +1,398 @@
+"""The labeling workflow: hand out the next item, record answers, undo, skip and stop.
+
+Every function takes a session, changes only the database and returns a value describing what
+happened; rendering and Slack calls are the caller's business. Each is idempotent against
+repeated clicks: a second identical request returns `DUPLICATE` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.domain.completion import Outcome, refresh_item
+from bot.domain.consensus import answer_key
+from bot.domain.review_routing import drawn_for_qa, open_review
+from bot.projects.spec import ProjectSpec, TaskKind
+from bot.projects.sync import project_spec
+from storage import queue
+from storage.db import is_sqlite
+from storage.models import (
+    Annotation,
+    GuidelineAck,
+    Item,
+    ItemStatus,
+    Lease,
+    LeaseStatus,
+    Project,
+    Review,
+    ReviewReason,
+    utcnow,
+)
+
+UNSURE_REASONS = {
+    "ambiguous": "Ambiguous",
+    "guideline_gap": "Guidelines don't cover it",
+    "broken_item": "Bad or broken item",
+    "needs_context": "Needs more context",
+}
+
+
+class AnswerStatus(enum.StrEnum):
+    RECORDED = "recorded"
+    CHANGED = "changed"
+    DUPLICATE = "duplicate"
+    STALE = "stale"
+    FULL = "full"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    status: AnswerStatus
+    message: str = ""
+    annotation: Annotation | None = None
+    item: Item | None = None
+    outcome: Outcome | None = None
+    reviews: list[Review] = field(default_factory=list)
+    gold_miss: bool = False
+
+
+@dataclass(frozen=True)
+class Assignment:
+    item: Item
+    lease: Lease
+
+
+def day_start(now: datetime, zone: str) -> datetime:
+    local = now.astimezone(ZoneInfo(zone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def needs_guidelines(session: Session, project: Project, user_id: str) -> bool:
+    """True until the person has acknowledged the guideline version in force."""
+    acked = session.scalar(
+        select(GuidelineAck.id).where(
+            GuidelineAck.project_id == project.id,
+            GuidelineAck.user_id == user_id,
+            GuidelineAck.version == project.guideline_version,
+        )
+    )
+    return acked is None
+
+
+def acknowledge_guidelines(session: Session, project: Project, user_id: str, version: str) -> bool:
+    """Record that a person read a guideline version; False if it is no longer in force."""
+    if version != project.guideline_version:
+        return False
+    if needs_guidelines(session, project, user_id):
+        try:
+            with session.begin_nested():
+                session.add(GuidelineAck(project_id=project.id, user_id=user_id, version=version))
+        except IntegrityError:
+            pass  # a concurrent duplicate click already stored it
+    return True
+
+
+def assign_next(
+    session: Session, project: Project, user_id: str, now: datetime, rng: random.Random
+) -> Assignment | None:
+    """Resume the item the person holds, or lease the best next one (gold mixed in at its rate)."""
+    spec = project_spec(project)
+    held = queue.active_lease_for(session, project.id, user_id)
+    if held is not None:
+        item = session.get(Item, held.item_id)
+        if item is not None and _still_answerable(session, item, user_id, now):
+            held.expires_at = now + timedelta(minutes=spec.lease_minutes)
+            return Assignment(item=item, lease=held)
+        held.status = LeaseStatus.RELEASED
+    # SQLite transactions hold the write lock from their start (storage.db), so only
+    # PostgreSQL needs row locks to keep two processes from taking the same last slot.
+    lock = not is_sqlite(session.get_bind().engine)
+    return _lease_next(session, project, spec, user_id, now, rng, lock=lock)
+
+
+def _lease_next(
+    session: Session,
+    project: Project,
+    spec: ProjectSpec,
+    user_id: str,
+    now: datetime,
+    rng: random.Random,
+    *,
+    lock: bool,
+) -> Assignment | None:
+    gold_first = spec.gold.rate > 0 and rng.random() < spec.gold.rate
+    for gold in (gold_first, not gold_first):
+        item_id = queue.next_item_id(
+            session, project_id=project.id, annotator=user_id, now=now, gold=gold, lock=lock
+        )
+        if item_id is not None:
+            lease = queue.create_lease(
+                session,
+                item_id=item_id,
+                project_id=project.id,
+                annotator=user_id,
+                now=now,
+                minutes=spec.lease_minutes,
+            )
+            item = session.get(Item, item_id)
+            assert item is not None
+            return Assignment(item=item, lease=lease)
+    return None
+
+
+def _still_answerable(session: Session, item: Item, user_id: str, now: datetime) -> bool:
+    if item.status is not ItemStatus.OPEN:
+        return False
+    held_by_others = queue.others_holding_count(session, item.id, user_id, now)
+    return item.answer_count + held_by_others < item.required_answers
+
+
+def validate_value(spec: ProjectSpec, value: Any) -> Any:
+    """Normalise an answer for the project's task, or raise ValueError saying what is wrong."""
+    task = spec.task
+    if task.kind is TaskKind.FREE_TEXT:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("the answer is empty")
+        if len(value) > task.max_text_length:
+            raise ValueError(f"the answer is longer than {task.max_text_length} characters")
+        return value.strip()
+    allowed = task.choice_values
+    if task.kind is TaskKind.MULTI_CHOICE:
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) and v in allowed for v in values):
+            raise ValueError("unknown label")
+        if len(values) < task.min_choices:
+            raise ValueError(f"choose at least {task.min_choices}")
+        if task.max_choices is not None and len(values) > task.max_choices:
+            raise ValueError(f"choose at most {task.max_choices}")
+        return sorted(set(values), key=allowed.index)
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError("unknown label")
+    return value
+
+
+@dataclass(frozen=True)
+class Unsure:
+    reason: str
+    note: str | None = None
+
+
+def answer_leased_item(
+    session: Session,
+    project: Project,
+    user_id: str,
+    *,
+    lease_id: int,
+    value: Any,
+    unsure: Unsure | None = None,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> AnswerResult:
+    """Record the answer to an item handed out in the DM queue.
+
+    Only the person holding the lease may answer; a repeated click (retry, double click, old
+    card) finds the lease already answered and returns DUPLICATE or STALE without a change.
+    """
+    now = now or utcnow()
+    spec = project_spec(project)
+    lease = queue.lease_by_id(session, lease_id)
+    if lease is None or lease.annotator != user_id or lease.project_id != project.id:
+        return AnswerResult(AnswerStatus.STALE, "That card isn't yours any more.")
+    item = session.get(Item, lease.item_id)
+    assert item is not None
+    if lease.status is LeaseStatus.ANSWERED:
+        return AnswerResult(AnswerStatus.DUPLICATE, "Already recorded.", item=item)
+    if lease.status is not LeaseStatus.ACTIVE:
+        return AnswerResult(AnswerStatus.STALE, "This item was returned to the queue.", item=item)
+    if item.status is not ItemStatus.OPEN or not _still_answerable(session, item, user_id, now):
+        lease.status = LeaseStatus.RELEASED
+        return AnswerResult(
+            AnswerStatus.STALE, "This item got its answers from others meanwhile.", item=item
+        )
+    try:
+        clean = None if unsure is not None else validate_value(spec, value)
+    except ValueError as exc:
+        return AnswerResult(AnswerStatus.INVALID, str(exc).capitalize() + ".", item=item)
+    seconds = max(0.0, (now - _aware(lease.shown_at)).total_seconds())
+    result = _record(session, project, spec, item, user_id, clean, unsure, seconds, now, rng)
+    if result.status is AnswerStatus.RECORDED:
+        lease.status = LeaseStatus.ANSWERED
+    return result
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def _record(
+    session: Session,
+    project: Project,
+    spec: ProjectSpec,
+    item: Item,
+    user_id: str,
+    value: Any,
+    unsure: Unsure | None,
+    seconds: float | None,
+    now: datetime,
+    rng: random.Random | None,
+) -> AnswerResult:
+    annotation = Annotation(
+        item_id=item.id,
+        project_id=project.id,
+        annotator=user_id,
+        value=value,
+        unsure=unsure is not None,
+        unsure_reason=unsure.reason if unsure else None,
+        unsure_note=unsure.note if unsure else None,
+        guideline_version=project.guideline_version,
+        seconds=seconds,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(annotation)
+            session.flush()
+    except IntegrityError:
+        return AnswerResult(AnswerStatus.DUPLICATE, "Already recorded.", item=item)
+    outcome = refresh_item(session, item, spec)
+    reviews = _route(session, spec, item, annotation, outcome, rng or random.Random())
+    gold_miss = (
+        item.is_gold
+        and unsure is None
+        and item.gold_answer is not None
+        and answer_key(value) != answer_key(item.gold_answer)
+    )
+    return AnswerResult(
+        AnswerStatus.RECORDED,
+        annotation=annotation,
+        item=item,
+        outcome=outcome,
+        reviews=reviews,
+        gold_miss=gold_miss,
+    )
+
+
+def _route(
+    session: Session,
+    spec: ProjectSpec,
+    item: Item,
+    annotation: Annotation,
+    outcome: Outcome,
+    rng: random.Random,
+) -> list[Review]:
+    """Send the item to review when the answer is unsure, disputed, or drawn for QA."""
+    reason: ReviewReason | None = None
+    if annotation.unsure:
+        reason = ReviewReason.UNSURE
+    elif outcome.needs_review:
+        reason = ReviewReason.DISAGREEMENT
+    elif outcome.completed_now and drawn_for_qa(spec.review.qa_sample_rate, rng):
+        reason = ReviewReason.QA_SAMPLE
+    if reason is None:
+        return []
+    review = open_review(session, item, reason, requested_by=annotation.annotator)
+    return [review] if review is not None else []
+
+
+def answer_in_channel(
+    session: Session,
+    project: Project,
+    user_id: str,
+    *,
+    item_id: int,
+    value: Any,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> AnswerResult:
+    """Channel mode: anyone allowed may answer; the same person clicking again changes it."""
+    now = now or utcnow()
+    spec = project_spec(project)
+    item = session.get(Item, item_id)
+    if item is None or item.project_id != project.id:
+        return AnswerResult(AnswerStatus.STALE, "That item no longer exists.")
+    try:
+        clean = validate_value(spec, value)
+    except ValueError as exc:
+        return AnswerResult(AnswerStatus.INVALID, str(exc).capitalize() + ".", item=item)
+    previous = queue.current_annotation(session, item.id, user_id)
+    if previous is not None:
+        if answer_key(previous.value) == answer_key(clean) and not previous.unsure:
+            return AnswerResult(AnswerStatus.DUPLICATE, "Already recorded.", item=item)
+        if item.status is not ItemStatus.OPEN:
+            return AnswerResult(AnswerStatus.FULL, "This item is already settled.", item=item)
+        previous.superseded_at = now
+        session.flush()
+        result = _record(session, project, spec, item, user_id, clean, None, None, now, rng)
+        return AnswerResult(
+            AnswerStatus.CHANGED if result.status is AnswerStatus.RECORDED else result.status,
+            "Answer changed.",
+            annotation=result.annotation,
+            item=item,
+            outcome=result.outcome,
+            reviews=result.reviews,
+        )
+    if item.status is not ItemStatus.OPEN or not _still_answerable(session, item, user_id, now):
+        return AnswerResult(AnswerStatus.FULL, "This item already has its answers.", item=item)
+    return _record(session, project, spec, item, user_id, clean, None, None, now, rng)
+
+
+def undo_answer(
+    session: Session, project: Project, user_id: str, *, annotation_id: int, now: datetime | None
+) -> Assignment | None:
+    """Withdraw the person's answer and hand the same item back to them, unless a lead decided.
+
+    Undoing twice (double click) finds the answer already withdrawn and returns None.
+    """
+    now = now or utcnow()
+    annotation = session.get(Annotation, annotation_id)
+    if (
+        annotation is None
+        or annotation.annotator != user_id
+        or annotation.project_id != project.id
+        or annotation.superseded_at is not None
+    ):
+        return None
+    item = session.get(Item, annotation.item_id)
+    assert item is not None
+    if item.final_method is not None and item.final_method.value == "adjudicated":
+        return None
+    annotation.superseded_at = now
+    session.flush()
+    spec = project_spec(project)
+    refresh_item(session, item, spec)
+    queue.release_active_leases(session, project_id=project.id, annotator=user_id)
+    lease = queue.create_lease(
+        session,
+        item_id=item.id,
+        project_id=project.id,
+        annotator=user_id,
+        now=now,
+        minutes=spec.lease_minutes,
+    )
+    return Assignment(item=item, lease=lease)
+
+
+def skip_item(session: Session, project: Project, user_id: str, *, lease_id: int) -> bool:
+    """The person passes on an item: it returns to the queue for others, never to them."""
+    lease = queue.lease_by_id(session, lease_id)
+    if lease is None or lease.annotator != user_id or lease.project_id != project.id:
+        return False
+    if lease.status is LeaseStatus.ACTIVE:
+        lease.status = LeaseStatus.SKIPPED
+    return True
+
+
+def stop_labeling(session: Session, project: Project, user_id: str) -> int:
+    """End a session: every held item goes back to the queue."""
+    return queue.release_active_leases(session, project_id=project.id, annotator=user_id)

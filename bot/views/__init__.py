@@ -1,0 +1,1 @@
+"""Block Kit rendering: pure functions from domain values to blocks. No I/O here."""

@@ -1,0 +1,188 @@
+"""The DM labeling card and its other faces: guidelines first, done, stopped, notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.ids import Action
+from bot.projects.spec import ProjectSpec, TaskKind
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    cap_blocks,
+    context,
+    divider,
+    mrkdwn,
+    plain,
+    safe,
+    section,
+)
+from bot.views.item_content import render_item_content
+from bot.views.state import CardState
+
+GUIDELINES_PREVIEW = 2500
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The answer just given, shown above the next item with Undo."""
+
+    annotation_id: int
+    label: str
+    gold_expected: str | None = None
+    gold_note: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    blocks: list[Block]
+    text: str
+
+
+def choice_label(spec: ProjectSpec, value: object) -> str:
+    """Display text for an answer value (a list for multi-choice, free text as is)."""
+    by_value = {c.value: c.button_text for c in spec.task.effective_choices}
+    if isinstance(value, list):
+        return ", ".join(by_value.get(str(v), str(v)) for v in value) or "(none)"
+    return by_value.get(str(value), str(value))
+
+
+def progress_line(remaining: int, today: int) -> str:
+    return f"{remaining:,} left · you today: {today:,}"
+
+
+def render_item_card(
+    *,
+    title: str,
+    spec: ProjectSpec,
+    data: dict[str, Any],
+    state: CardState,
+    remaining: int,
+    today: int,
+    previous: Previous | None = None,
+    notice: str | None = None,
+) -> Message:
+    blocks: list[Block] = []
+    if previous is not None:
+        blocks.extend(_previous_blocks(state, previous))
+    if notice:
+        blocks.append(context([safe(notice, 500)]))
+    blocks.append(section(f"*{safe(title, 150)}*  ·  {progress_line(remaining, today)}"))
+    content = render_item_content(spec, data)
+    blocks.extend(content.blocks)
+    if spec.task.question:
+        blocks.append(context([f"*{safe(spec.task.question, 300)}*"]))
+    blocks.extend(_answer_controls(spec, state))
+    blocks.append(_session_controls(spec, state, truncated=content.truncated))
+    text = f"{title}: {content.fallback}" if content.fallback else f"{title}: next item"
+    return Message(blocks=cap_blocks(blocks), text=text)
+
+
+def _previous_blocks(state: CardState, previous: Previous) -> list[Block]:
+    undo = button("Undo", Action.UNDO, state.encode(annotation_id=previous.annotation_id))
+    blocks = [section(f"✓ Recorded *{safe(previous.label, 200)}*", accessory=undo)]
+    if previous.gold_expected is not None:
+        note = f"\n{safe(previous.gold_note, 1500)}" if previous.gold_note else ""
+        expected = safe(previous.gold_expected, 200)
+        blocks.append(section(f":warning: This was a check item. Expected *{expected}*.{note}"))
+    blocks.append(divider())
+    return blocks
+
+
+def _answer_controls(spec: ProjectSpec, state: CardState) -> list[Block]:
+    task = spec.task
+    if task.kind is TaskKind.MULTI_CHOICE:
+        options = [
+            {"text": plain(c.button_text, 75), "value": c.value} for c in task.effective_choices
+        ]
+        checkboxes = {"type": "checkboxes", "action_id": Action.CHOICES, "options": options}
+        return [
+            {"type": "actions", "block_id": "choices", "elements": [checkboxes]},
+            actions(
+                [button("Submit", Action.SUBMIT_CHOICES, state.encode(), style="primary")],
+                block_id="submit",
+            ),
+        ]
+    if task.kind is TaskKind.FREE_TEXT:
+        return [
+            actions(
+                [button("Answer…", Action.OPEN_FREE_TEXT, state.encode(), style="primary")],
+                block_id="answer",
+            )
+        ]
+    buttons = [
+        button(c.button_text, f"{Action.ANSWER}:{c.value}", state.encode(choice=c.value))
+        for c in task.effective_choices
+    ]
+    return [actions(buttons, block_id="answer")]
+
+
+def _session_controls(spec: ProjectSpec, state: CardState, *, truncated: bool) -> Block:
+    value = state.encode()
+    elements = []
+    if spec.review.allow_unsure:
+        elements.append(button("Unsure…", Action.UNSURE, value))
+    elements.append(button("Skip", Action.SKIP, value))
+    elements.append(button("Stop", Action.STOP, value, style="danger"))
+    if truncated:
+        elements.append(button("Show full text", Action.SHOW_FULL_TEXT, value))
+    return actions(elements, block_id="controls")
+
+
+def render_guidelines_card(
+    *, title: str, guidelines: str, version: str, url: str | None, state: CardState, changed: bool
+) -> Message:
+    intro = (
+        "The guidelines changed since you last read them."
+        if changed
+        else "Before your first item, please read the guidelines."
+    )
+    body = safe(guidelines, GUIDELINES_PREVIEW)
+    elements = [
+        button(
+            "I've read these", Action.ACK_GUIDELINES, state.encode(version=version), style="primary"
+        ),
+    ]
+    if url:
+        elements.append(button("Open full guidelines", Action.OPEN_LINK, None, url=url))
+    blocks = [
+        section(f"*{safe(title, 150)}*: guidelines (version {safe(version, 64)})"),
+        context([intro]),
+        section(body),
+        actions(elements, block_id="guidelines"),
+    ]
+    return Message(blocks=blocks, text=f"{title}: please read the guidelines")
+
+
+def render_done_card(
+    *, title: str, session_count: int, today: int, previous: Previous | None, state: CardState
+) -> Message:
+    blocks: list[Block] = []
+    if previous is not None:
+        blocks.extend(_previous_blocks(state, previous))
+    blocks.append(section(f"*{safe(title, 150)}*: nothing left for you right now. :tada:"))
+    blocks.append(context([f"This session: {session_count:,} · today: {today:,}"]))
+    return Message(blocks=blocks, text=f"{title}: all done for now")
+
+
+def render_stopped_card(*, title: str, session_count: int, today: int, state: CardState) -> Message:
+    blocks = [
+        section(f"*{safe(title, 150)}*: paused. Your held item went back to the queue."),
+        context([f"This session: {session_count:,} · today: {today:,}"]),
+        actions(
+            [
+                button(
+                    "Start labeling", Action.START_LABELING, str(state.project_id), style="primary"
+                )
+            ],
+            block_id="restart",
+        ),
+    ]
+    return Message(blocks=blocks, text=f"{title}: paused")
+
+
+def render_notice(text: str) -> Message:
+    """A one-line reply (ephemeral or replacing a card); the text is escaped here."""
+    return Message(blocks=[{"type": "section", "text": mrkdwn(safe(text))}], text=text[:300])

@@ -1,0 +1,41 @@
+"""State that travels with a card inside button values and modal `private_metadata`.
+
+Parsed in one place; anything malformed (a forged or truncated payload) raises ValueError.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+MAX_METADATA = 3000
+
+
+class CardState(BaseModel):
+    """Where a DM card stands: project, the lease it shows, and the running session count."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    project_id: int = Field(alias="p", ge=1)
+    lease_id: int | None = Field(default=None, alias="l", ge=1)
+    session_count: int = Field(default=0, alias="n", ge=0)
+    annotation_id: int | None = Field(default=None, alias="a", ge=1)
+    choice: str | None = Field(default=None, alias="c", max_length=64)
+    item_id: int | None = Field(default=None, alias="i", ge=1)
+    version: str | None = Field(default=None, alias="v", max_length=64)
+    response_url: str | None = Field(default=None, alias="r", max_length=500)
+
+    def encode(self, **changes: object) -> str:
+        state = self.model_copy(update=changes) if changes else self
+        raw = state.model_dump_json(by_alias=True, exclude_none=True)
+        if len(raw) > MAX_METADATA:
+            raise ValueError("card state too large")
+        return raw
+
+    @classmethod
+    def decode(cls, raw: str | None) -> CardState:
+        if not raw or len(raw) > MAX_METADATA:
+            raise ValueError("missing or oversized card state")
+        try:
+            return cls.model_validate_json(raw)
+        except ValidationError as exc:
+            raise ValueError(f"malformed card state ({exc.error_count()} problems)") from None

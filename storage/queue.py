@@ -1,0 +1,189 @@
+"""Queries behind assignment: which item a person gets next, leases, and per-person counts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ScalarSelect, and_, exists, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Annotation, Item, ItemStatus, Lease, LeaseStatus
+
+
+def active_lease_for(session: Session, project_id: int, annotator: str) -> Lease | None:
+    """The lease a person still holds in a project (their card was never answered)."""
+    return session.scalars(
+        select(Lease)
+        .where(
+            Lease.project_id == project_id,
+            Lease.annotator == annotator,
+            Lease.status == LeaseStatus.ACTIVE,
+        )
+        .order_by(Lease.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _others_holding(now: datetime, annotator: str) -> ScalarSelect[int]:
+    """Correlated count of other people's unexpired leases on the outer item."""
+    return (
+        select(func.count(Lease.id))
+        .where(
+            Lease.item_id == Item.id,
+            Lease.status == LeaseStatus.ACTIVE,
+            Lease.expires_at > now,
+            Lease.annotator != annotator,
+        )
+        .scalar_subquery()
+    )
+
+
+def next_item_id(
+    session: Session,
+    *,
+    project_id: int,
+    annotator: str,
+    now: datetime,
+    gold: bool,
+    lock: bool,
+) -> int | None:
+    """The best open item this person has never answered, skipped or been handed.
+
+    Order: nearest completion, then priority, then model uncertainty (lowest prediction score),
+    then import order. Other people's unexpired leases count against the overlap so concurrent
+    annotators never overshoot it. With `lock` (PostgreSQL) the row is locked with SKIP LOCKED,
+    so two processes choosing at once take different items.
+    """
+    seen_before = exists().where(Annotation.item_id == Item.id, Annotation.annotator == annotator)
+    handed_before = exists().where(
+        Lease.item_id == Item.id,
+        Lease.annotator == annotator,
+        Lease.status.in_([LeaseStatus.ACTIVE, LeaseStatus.SKIPPED, LeaseStatus.ANSWERED]),
+    )
+    query = (
+        select(Item.id)
+        .where(
+            Item.project_id == project_id,
+            Item.status == ItemStatus.OPEN,
+            Item.is_gold.is_(gold),
+            ~seen_before,
+            ~handed_before,
+            Item.answer_count + _others_holding(now, annotator) < Item.required_answers,
+        )
+        .order_by(
+            (Item.required_answers - Item.answer_count).asc(),
+            Item.priority.desc(),
+            Item.prediction_score.asc().nulls_last(),
+            Item.id.asc(),
+        )
+        .limit(1)
+    )
+    if lock:
+        query = query.with_for_update(skip_locked=True, of=Item)
+    return session.scalar(query)
+
+
+def create_lease(
+    session: Session, *, item_id: int, project_id: int, annotator: str, now: datetime, minutes: int
+) -> Lease:
+    lease = Lease(
+        item_id=item_id,
+        project_id=project_id,
+        annotator=annotator,
+        status=LeaseStatus.ACTIVE,
+        shown_at=now,
+        expires_at=now + timedelta(minutes=minutes),
+    )
+    session.add(lease)
+    session.flush()
+    return lease
+
+
+def others_holding_count(session: Session, item_id: int, annotator: str, now: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count(Lease.id)).where(
+                Lease.item_id == item_id,
+                Lease.status == LeaseStatus.ACTIVE,
+                Lease.expires_at > now,
+                Lease.annotator != annotator,
+            )
+        )
+        or 0
+    )
+
+
+def release_active_leases(session: Session, *, project_id: int, annotator: str) -> int:
+    """Return every item a person holds in a project to the queue (Stop, guideline change)."""
+    result = session.execute(
+        update(Lease)
+        .where(
+            Lease.project_id == project_id,
+            Lease.annotator == annotator,
+            Lease.status == LeaseStatus.ACTIVE,
+        )
+        .values(status=LeaseStatus.RELEASED)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def current_annotation(session: Session, item_id: int, annotator: str) -> Annotation | None:
+    return session.scalars(
+        select(Annotation).where(
+            Annotation.item_id == item_id,
+            Annotation.annotator == annotator,
+            Annotation.superseded_at.is_(None),
+        )
+    ).first()
+
+
+def answers_since(session: Session, *, project_id: int, annotator: str, since: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count(Annotation.id)).where(
+                Annotation.project_id == project_id,
+                Annotation.annotator == annotator,
+                Annotation.created_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+def answers_total(session: Session, *, annotator: str, project_id: int | None = None) -> int:
+    query = select(func.count(Annotation.id)).where(
+        Annotation.annotator == annotator, Annotation.superseded_at.is_(None)
+    )
+    if project_id is not None:
+        query = query.where(Annotation.project_id == project_id)
+    return session.scalar(query) or 0
+
+
+def remaining_answers(session: Session, project_id: int) -> tuple[int, int]:
+    """(open items, answers still needed) across a project's open items."""
+    row = session.execute(
+        select(
+            func.count(Item.id),
+            func.coalesce(func.sum(Item.required_answers - Item.answer_count), 0),
+        ).where(Item.project_id == project_id, Item.status == ItemStatus.OPEN)
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def lease_by_id(session: Session, lease_id: int) -> Lease | None:
+    return session.get(Lease, lease_id)
+
+
+def latest_answered_lease(session: Session, *, item_id: int, annotator: str) -> Lease | None:
+    return session.scalars(
+        select(Lease)
+        .where(
+            and_(
+                Lease.item_id == item_id,
+                Lease.annotator == annotator,
+                Lease.status == LeaseStatus.ANSWERED,
+            )
+        )
+        .order_by(Lease.id.desc())
+        .limit(1)
+    ).first()

@@ -231,6 +231,23 @@ class Lease(Base):
         return f"<Lease id={self.id} item={self.item_id} annotator={self.annotator!r}>"
 
 
+class ChannelPost(Base):
+    """An item posted into a labeling channel (channel mode), so it is posted once."""
+
+    __tablename__ = "channel_posts"
+    __table_args__ = (UniqueConstraint("item_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    posted_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (

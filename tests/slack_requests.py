@@ -708,7 +708,9 @@ def serve_bolt_app(app: App, path: str = EVENTS_PATH) -> Iterator[str]:
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )
-    thread = threading.Thread(target=server.serve_forever, name="bolt-wsgi", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="bolt-wsgi", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}{path}"

@@ -10,9 +10,15 @@ import re
 from collections.abc import Iterable
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+CARD = re.compile(r"(?<![\d+])(?:\d[ -]?){12,18}\d(?!\d)")
+#: International numbers (`+` and country code) allow the 1-digit and 5-6-digit groups of e.g.
+#: French, German, Indian and Japanese formats; national ones need separated groups of 2-4 digits.
+#: Neither may touch a time (`14:05`), so a timestamp after a date is not taken for a phone.
 PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}(?!\w)"
+    r"(?<![\w+])(?<!\d:)"
+    r"(?:\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{1,6}){1,6}"
+    r"|(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4})"
+    r"(?!\w|:\d)"
 )
 DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
 PLACEHOLDERS = {"email": "[email]", "phone": "[phone]", "card": "[card]"}
@@ -45,7 +51,7 @@ def _redact_phones(text: str) -> str:
         candidate = match.group()
         digits = re.sub(r"\D", "", candidate)
         international = candidate.startswith(("+", "("))
-        if DATE.fullmatch(candidate) or not (9 if not international else 7) <= len(digits) <= 15:
+        if DATE.search(candidate) or not (9 if not international else 7) <= len(digits) <= 15:
             return candidate
         return PLACEHOLDERS["phone"]
 

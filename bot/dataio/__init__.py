@@ -1,0 +1,1 @@
+"""Bulk data in and out: streaming readers, item/annotation importers and export formats."""

@@ -1,0 +1,251 @@
+"""Export formats: each writer turns export records into text (header, one chunk per item,
+footer), so the exporter can stream any of them to a file or stdout."""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import json
+from typing import Any, Protocol
+
+from bot.dataio import label_studio
+from bot.domain.consensus import answer_key
+from bot.projects.spec import ProjectSpec, TaskKind
+
+
+class ExportFormat(enum.StrEnum):
+    JSONL = "jsonl"
+    CSV = "csv"
+    LABEL_STUDIO = "label-studio"
+    GROUND_TRUTH = "ground-truth"
+
+
+class Writer(Protocol):
+    def begin(self) -> str: ...
+    def item(self, record: dict[str, Any]) -> str: ...
+    def end(self) -> str: ...
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _current_values(record: dict[str, Any]) -> list[Any]:
+    """Values of current, sure answers: what consensus and confidence are computed from."""
+    return [
+        a["value"]
+        for a in record["annotations"]
+        if not a["superseded"] and not a["unsure"] and a["value"] is not None
+    ]
+
+
+class JsonLinesWriter:
+    """The full record, one JSON object per line: the lossless format."""
+
+    def begin(self) -> str:
+        return ""
+
+    def item(self, record: dict[str, Any]) -> str:
+        return _json(record) + "\n"
+
+    def end(self) -> str:
+        return ""
+
+
+class CsvWriter:
+    """One row per item; the spec's fields as columns, nested parts as JSON cells."""
+
+    SCALARS = ("status", "final_label", "final_method", "completed_at", "is_gold", "gold_answer")
+    TAIL = ("prediction", "prediction_score", "answer_count")
+    REVIEW = ("reason", "status", "resolution", "resolver", "resolution_note")
+
+    def __init__(self, spec: ProjectSpec) -> None:
+        display = spec.display
+        media = [display.image_field, display.audio_field, display.video_field]
+        keys = [*spec.display_keys, *(m for m in media if m), *display.metadata]
+        self.keys = list(dict.fromkeys(keys))
+        self.columns = [
+            "external_id",
+            *self.keys,
+            "data",
+            *self.SCALARS,
+            *self.TAIL,
+            "annotations",
+            *(f"review_{name}" for name in self.REVIEW),
+            "discussion",
+        ]
+        self.buffer = io.StringIO()
+        self.csv = csv.writer(self.buffer, lineterminator="\n")
+
+    def _take(self, row: list[Any]) -> str:
+        self.csv.writerow(row)
+        text = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text
+
+    def begin(self) -> str:
+        return self._take(self.columns)
+
+    def item(self, record: dict[str, Any]) -> str:
+        data = record["data"]
+        review = record["review"] or {}
+        row = [
+            record["external_id"],
+            *(_cell(data.get(key)) for key in self.keys),
+            _json(data),
+            *(_cell(record[name]) for name in self.SCALARS),
+            *(_cell(record[name]) for name in self.TAIL),
+            _json(record["annotations"]),
+            *(_cell(review.get(name)) for name in self.REVIEW),
+            _json(record["discussion"]),
+        ]
+        return self._take(row)
+
+    def end(self) -> str:
+        return ""
+
+
+def _cell(value: Any) -> str:
+    """CSV cell text: lists of labels as `a|b` (what the importer accepts), null as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "|".join(value)
+    if isinstance(value, dict | list):
+        return _json(value)
+    return str(value)
+
+
+class LabelStudioWriter:
+    """A JSON array of Label Studio tasks; our own fields travel in `meta`."""
+
+    def __init__(self, spec: ProjectSpec) -> None:
+        self.spec = spec
+        self.first = True
+
+    def begin(self) -> str:
+        return "["
+
+    def item(self, record: dict[str, Any]) -> str:
+        annotations = [
+            {
+                "completed_by": a["annotator"],
+                "result": label_studio.result_for(self.spec, a["value"]),
+                "lead_time": a["seconds"],
+                "created_at": a["created_at"],
+                "was_cancelled": False,
+                "ground_truth": False,
+            }
+            for a in record["annotations"]
+            if not a["superseded"] and a["value"] is not None
+        ]
+        task: dict[str, Any] = {
+            "data": record["data"],
+            "meta": {
+                "external_id": record["external_id"],
+                "status": record["status"],
+                "final_label": record["final_label"],
+                "final_method": record["final_method"],
+                "gold_answer": record["gold_answer"],
+                "review": record["review"],
+                "discussion": record["discussion"],
+            },
+            "annotations": annotations,
+        }
+        if record["prediction"] is not None:
+            task["predictions"] = [
+                {
+                    "model_version": "imported",
+                    "score": record["prediction_score"],
+                    "result": label_studio.result_for(self.spec, record["prediction"]),
+                }
+            ]
+        separator = "\n" if self.first else ",\n"
+        self.first = False
+        return separator + _json(task)
+
+    def end(self) -> str:
+        return "\n]\n"
+
+
+class GroundTruthWriter:
+    """SageMaker Ground Truth output-manifest lines (text or image classification).
+
+    The label attribute is the project slug; its value is the class index (a list of indices
+    for multi-label, with `class-map`). `confidence` is the share of current answers agreeing
+    with the final label, 0.0 for a single worker as Ground Truth does, 1.0 for gold.
+    """
+
+    def __init__(self, spec: ProjectSpec, slug: str) -> None:
+        if spec.task.kind is TaskKind.FREE_TEXT:
+            raise ValueError("the ground-truth format holds classification labels, not free text")
+        self.spec, self.slug = spec, slug
+        self.choices = spec.task.choice_values
+        self.multi = spec.task.kind is TaskKind.MULTI_CHOICE
+        medium = "image" if spec.display.image_field else "text"
+        self.type = f"groundtruth/{medium}-classification" + ("-multilabel" if self.multi else "")
+
+    def begin(self) -> str:
+        return ""
+
+    def end(self) -> str:
+        return ""
+
+    def item(self, record: dict[str, Any]) -> str:
+        data = record["data"]
+        line: dict[str, Any] = {}
+        if self.spec.display.image_field:
+            line["source-ref"] = data.get(self.spec.display.image_field)
+        else:
+            line["source"] = data.get(self.spec.display_keys[0])
+        line["external-id"] = record["external_id"]
+        label = record["final_label"]
+        if label is None:
+            return _json(line) + "\n"
+        values = _current_values(record)
+        metadata: dict[str, Any] = {}
+        if self.multi:
+            indices = [self.choices.index(v) for v in label]
+            line[self.slug] = indices
+            metadata["class-map"] = {str(i): self.choices[i] for i in indices}
+            metadata["confidence-map"] = {
+                str(i): self._share(record, values, lambda v, c=self.choices[i]: c in v)
+                for i in indices
+            }
+        else:
+            line[self.slug] = self.choices.index(label)
+            metadata["class-name"] = label
+            key = answer_key(label)
+            metadata["confidence"] = self._share(record, values, lambda v: answer_key(v) == key)
+        metadata.update(
+            {
+                "type": self.type,
+                "job-name": self.slug,
+                "human-annotated": "yes",
+                "creation-date": (record["completed_at"] or record["created_at"]).split("+")[0],
+            }
+        )
+        line[f"{self.slug}-metadata"] = metadata
+        return _json(line) + "\n"
+
+    @staticmethod
+    def _share(record: dict[str, Any], values: list[Any], agrees: Any) -> float:
+        if record["final_method"] == "gold":
+            return 1.0
+        if len(values) <= 1:
+            return 0.0
+        return round(sum(1 for v in values if agrees(v)) / len(values), 2)
+
+
+def writer_for(fmt: ExportFormat, spec: ProjectSpec, slug: str) -> Writer:
+    if fmt is ExportFormat.JSONL:
+        return JsonLinesWriter()
+    if fmt is ExportFormat.CSV:
+        return CsvWriter(spec)
+    if fmt is ExportFormat.LABEL_STUDIO:
+        return LabelStudioWriter(spec)
+    return GroundTruthWriter(spec, slug)

@@ -1,0 +1,117 @@
+"""Read a project's items for export in id order, one batch at a time, with their annotations,
+latest review and discussion fetched per batch (`IN` on the batch's ids), so memory stays flat
+whatever the project's size. Rows are Core rows, not ORM objects: cheaper to build and drop."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
+
+from storage.models import Annotation, Comment, Item, Review
+
+ITEM_COLUMNS = (
+    Item.id,
+    Item.external_id,
+    Item.data,
+    Item.source,
+    Item.source_ref,
+    Item.priority,
+    Item.required_answers,
+    Item.answer_count,
+    Item.is_gold,
+    Item.gold_answer,
+    Item.prediction,
+    Item.prediction_score,
+    Item.status,
+    Item.final_label,
+    Item.final_method,
+    Item.created_at,
+    Item.completed_at,
+)
+ANNOTATION_COLUMNS = (
+    Annotation.item_id,
+    Annotation.annotator,
+    Annotation.value,
+    Annotation.unsure,
+    Annotation.unsure_reason,
+    Annotation.unsure_note,
+    Annotation.seconds,
+    Annotation.guideline_version,
+    Annotation.source,
+    Annotation.created_at,
+    Annotation.superseded_at,
+)
+REVIEW_COLUMNS = (
+    Review.item_id,
+    Review.reason,
+    Review.status,
+    Review.resolution,
+    Review.resolver,
+    Review.resolution_note,
+    Review.created_at,
+    Review.resolved_at,
+)
+COMMENT_COLUMNS = (Comment.item_id, Comment.author, Comment.text, Comment.created_at)
+
+
+def count_items(session: Session, project_id: int) -> int:
+    return session.scalar(select(func.count()).where(Item.project_id == project_id)) or 0
+
+
+def item_batches(
+    session: Session, project_id: int, batch_size: int = 2_000
+) -> Iterator[Sequence[Row[Any]]]:
+    """Keyset pagination on `items.id`: each query starts after the last id seen."""
+    after = 0
+    while True:
+        rows = session.execute(
+            select(*ITEM_COLUMNS)
+            .where(Item.project_id == project_id, Item.id > after)
+            .order_by(Item.id)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        yield rows
+        after = rows[-1].id
+
+
+def annotations_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
+    """Every annotation (current and superseded), oldest first, grouped by item."""
+    grouped: dict[int, list[Row[Any]]] = defaultdict(list)
+    rows = session.execute(
+        select(*ANNOTATION_COLUMNS)
+        .where(Annotation.item_id.in_(item_ids))
+        .order_by(Annotation.item_id, Annotation.id)
+    )
+    for row in rows:
+        grouped[row.item_id].append(row)
+    return grouped
+
+
+def latest_review_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, Row[Any]]:
+    """The most recent review of each item (the one that explains its current state)."""
+    latest: dict[int, Row[Any]] = {}
+    rows = session.execute(
+        select(*REVIEW_COLUMNS).where(Review.item_id.in_(item_ids)).order_by(Review.id)
+    )
+    for row in rows:
+        latest[row.item_id] = row
+    return latest
+
+
+def discussion_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """Review-thread comments that were not deleted, oldest first."""
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    rows = session.execute(
+        select(*COMMENT_COLUMNS)
+        .where(Comment.item_id.in_(item_ids), Comment.deleted_at.is_(None))
+        .order_by(Comment.item_id, Comment.created_at, Comment.id)
+    )
+    for row in rows:
+        grouped[row.item_id].append(row)
+    return grouped

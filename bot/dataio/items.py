@@ -94,10 +94,12 @@ class ItemBuilder:
         external_id = label_studio.external_id_of(task, id_column) or content_id(data)
         data.pop(id_column, None)
         prediction, score = label_studio.first_prediction(task)
+        meta = task.get("meta")
+        gold = meta.get("gold_answer") if isinstance(meta, dict) else None
         return self._row(
             external_id=external_id,
             data=data,
-            gold=None,
+            gold=None if is_blank(gold) else self.labels.check(gold, "the gold answer"),
             prediction=None
             if is_blank(prediction)
             else self.labels.check(prediction, "the prediction"),

@@ -1,0 +1,267 @@
+"""`import`, `import-annotations` and `export`: bulk data in and out (see docs/importing.md).
+
+The commands only parse options, own the transaction and draw the progress bar; the work is
+done by the streaming functions in `bot.dataio`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from sqlalchemy.orm import Session
+
+from bot.cli.app import console, database, err_console, fail
+from bot.dataio.annotation_import import import_annotations
+from bot.dataio.annotations import AnnotationMapping
+from bot.dataio.export import export_project
+from bot.dataio.item_import import ImportSummary, import_items
+from bot.dataio.items import ItemMapping
+from bot.dataio.problems import ImportFailed
+from bot.dataio.readers import SourceFormat
+from bot.dataio.writers import ExportFormat
+from bot.projects.sync import get_project
+from storage.db import make_session_factory, unit_of_work
+from storage.export_queries import count_items
+from storage.models import Project
+
+ProjectArg = Annotated[str, typer.Argument(help="Project slug (run `projects sync` first).")]
+FileArg = Annotated[Path, typer.Argument(help="Input file.", exists=True, dir_okay=False)]
+FormatOpt = Annotated[
+    SourceFormat, typer.Option("--format", help="Input format; `auto` uses the file extension.")
+]
+
+
+@contextmanager
+def _progress(target: Console, total: int | None, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on `target` when it is a terminal; yields an `advance to` callback."""
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+        console=target,
+        disable=not target.is_terminal,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def _project(session: Session, slug: str) -> Project:
+    try:
+        return get_project(session, slug)
+    except LookupError as exc:
+        fail(str(exc))
+
+
+def _run_import(slug: str, file: Path, work: Callable[..., ImportSummary], noun: str) -> None:
+    with database() as (_settings, engine):
+        try:
+            with unit_of_work(make_session_factory(engine)) as session:
+                project = _project(session, slug)
+                with _progress(console, file.stat().st_size, f"Importing {file.name}") as advance:
+                    summary = work(session, project, file, progress=advance)
+        except ImportFailed as exc:
+            more = " (first ones shown)" if exc.truncated else ""
+            fail(
+                f"{len(exc.problems)} problem(s){more}; nothing was imported:\n"
+                + "\n".join(str(p) for p in exc.problems)
+            )
+        except ValueError as exc:
+            fail(str(exc))
+    console.print(
+        f"{file}: read {summary.read:,} {noun}, inserted {summary.inserted:,}, "
+        f"already present {summary.already_present:,}.",
+        soft_wrap=True,
+    )
+
+
+def _field_pairs(pairs: list[str]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, column = pair.partition("=")
+        if not sep or not key or not column:
+            fail(f"--field takes KEY=COLUMN (display key = file column), got {pair!r}")
+        fields[key] = column
+    return fields
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    def import_command(
+        project: ProjectArg,
+        file: FileArg,
+        fmt: FormatOpt = SourceFormat.AUTO,
+        id_field: Annotated[
+            str | None,
+            typer.Option(
+                help="Column with the item's id [default: `id` if present, else a content hash]."
+            ),
+        ] = None,
+        field: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--field", help="KEY=COLUMN: fill display field KEY from COLUMN (repeatable)."
+            ),
+        ] = None,
+        gold_field: Annotated[
+            str | None,
+            typer.Option(help="Column with the gold answer [default: `gold` if present]."),
+        ] = None,
+        prediction_field: Annotated[
+            str | None,
+            typer.Option(help="Column with a model's label [default: `prediction` if present]."),
+        ] = None,
+        score_field: Annotated[
+            str | None,
+            typer.Option(help="Column with the model's confidence [default: `score` if present]."),
+        ] = None,
+        priority_field: Annotated[
+            str | None,
+            typer.Option(help="Column with an integer priority [default: `priority` if present]."),
+        ] = None,
+    ) -> None:
+        """Import items from CSV, JSON Lines, a JSON array or a Label Studio task file.
+
+        All-or-nothing and idempotent: any problem (reported as file:line) imports nothing;
+        items already present (same id) are skipped.
+
+        Examples:
+
+        `python -m bot import review-sentiment examples/data/reviews.csv`
+
+        `python -m bot import support-intent tickets.jsonl --id-field ticket_id --field text=body`
+
+        `python -m bot import review-sentiment tasks.json --format label-studio`
+        """
+        mapping = ItemMapping(
+            id_field=id_field,
+            fields=_field_pairs(field or []),
+            gold_field=gold_field,
+            prediction_field=prediction_field,
+            score_field=score_field,
+            priority_field=priority_field,
+        )
+
+        def work(
+            session: Session, proj: Project, path: Path, progress: Callable[[int], None]
+        ) -> ImportSummary:
+            return import_items(session, proj, path, fmt=fmt, mapping=mapping, progress=progress)
+
+        _run_import(project, file, work, "items")
+
+    @app.command("import-annotations")
+    def import_annotations_command(
+        project: ProjectArg,
+        file: FileArg,
+        fmt: FormatOpt = SourceFormat.AUTO,
+        id_field: Annotated[
+            str, typer.Option(help="Column with the item's id (as imported).")
+        ] = "id",
+        annotator_field: Annotated[
+            str, typer.Option(help="Column with the annotator's id.")
+        ] = "annotator",
+        value_field: Annotated[str, typer.Option(help="Column with the answer.")] = "value",
+    ) -> None:
+        """Import existing annotations for items already imported, then settle those items.
+
+        CSV/JSON columns: id, annotator, value; optional unsure, unsure_reason, note, seconds,
+        created_at, guideline_version. Label Studio exports need no options. An annotator who
+        already answered an item is skipped, so re-importing adds nothing.
+
+        Examples:
+
+        `python -m bot import-annotations review-sentiment history.csv`
+
+        `python -m bot import-annotations review-sentiment ls-export.json --format label-studio`
+        """
+        mapping = AnnotationMapping(id_field, annotator_field, value_field)
+
+        def work(
+            session: Session, proj: Project, path: Path, progress: Callable[[int], None]
+        ) -> ImportSummary:
+            return import_annotations(
+                session, proj, path, fmt=fmt, mapping=mapping, progress=progress
+            )
+
+        _run_import(project, file, work, "annotations")
+
+    @app.command("export")
+    def export_command(
+        project: ProjectArg,
+        fmt: Annotated[
+            ExportFormat, typer.Option("--format", help="Output format.")
+        ] = ExportFormat.JSONL,
+        output: Annotated[
+            Path | None,
+            typer.Option("-o", "--output", help="File to write [default: stdout].", dir_okay=False),
+        ] = None,
+    ) -> None:
+        """Export every item with its final label, how it was decided, all annotations, the
+        review rationale and the discussion.
+
+        Examples:
+
+        `python -m bot export review-sentiment -o labels.jsonl`
+
+        `python -m bot export review-sentiment --format label-studio -o tasks.json`
+
+        `python -m bot export review-sentiment --format ground-truth > output.manifest`
+
+        `python -m bot export review-sentiment --format csv | head`
+        """
+        with (
+            database() as (_settings, engine),
+            unit_of_work(make_session_factory(engine)) as session,
+        ):
+            proj = _project(session, project)
+            total = count_items(session, proj.id)
+            try:
+                with (
+                    _writer(output) as out,
+                    _progress(
+                        err_console if output else Console(stderr=True, quiet=True),
+                        total,
+                        f"Exporting {proj.slug}",
+                    ) as advance,
+                ):
+                    done = [0]
+
+                    def step(count: int) -> None:
+                        done[0] += count
+                        advance(done[0])
+
+                    written = export_project(session, proj, fmt, out, progress=step)
+            except ValueError as exc:
+                fail(str(exc))
+        where = output or "stdout"
+        err_console.print(f"Exported {written:,} items of {proj.slug} to {where} ({fmt.value}).")
+
+
+@contextmanager
+def _writer(output: Path | None) -> Iterator[TextIO]:
+    """stdout, or a temporary file renamed over OUTPUT only when the export succeeds."""
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    descriptor, name = tempfile.mkstemp(dir=output.resolve().parent, prefix=f".{output.name}.")
+    os.close(descriptor)
+    partial = Path(name)
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            yield handle
+        partial.replace(output)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

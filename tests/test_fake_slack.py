@@ -7,10 +7,11 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -360,3 +361,78 @@ def test_bolt_app_answers_url_verification(bolt_url: str, payloads: SlackPayload
     response = SignedClient(bolt_url, SECRET).send(payloads.url_verification("abc"))
     assert response.status == 200
     assert response.json() == {"challenge": "abc"}
+
+
+def test_every_payload_reaches_the_matching_bolt_listener(
+    fake: FakeSlack, payloads: SlackPayloads
+) -> None:
+    """Bolt parses each builder's payload: listener matched, context and respond() work."""
+    seen: dict[str, dict[str, Any]] = {}
+    app = App(signing_secret=SECRET, client=WebClient(base_url=fake.url, token=TOKEN))
+
+    @app.action("answer")
+    def answer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+        ack()
+        seen["action"] = {"user": context.user_id, "channel": context.channel_id}
+        respond(replace_original=True, text="labeled")
+
+    @app.view("unsure_modal")
+    def unsure(ack: Ack, view: dict[str, Any]) -> None:
+        ack()
+        seen["view"] = view["state"]["values"]
+
+    @app.view_closed("unsure_modal")
+    def closed(ack: Ack) -> None:
+        ack()
+        seen["closed"] = {}
+
+    @app.shortcut("label_message")
+    def shortcut(ack: Ack, shortcut: dict[str, Any], respond: Respond) -> None:
+        ack()
+        seen["shortcut"] = {"ts": shortcut["message"]["ts"]}
+        respond("queued")
+
+    @app.event({"type": "message", "subtype": "message_changed"})
+    def changed(event: dict[str, Any]) -> None:
+        seen["changed"] = event["message"]
+
+    @app.event({"type": "message", "subtype": "message_deleted"})
+    def deleted(event: dict[str, Any]) -> None:
+        seen["deleted"] = {"ts": event["deleted_ts"]}
+
+    @app.event("message")
+    def message(event: dict[str, Any], context: BoltContext) -> None:
+        seen.setdefault("messages", {})[event["text"]] = context.user_id
+
+    card = {"type": "message", "ts": "1700000000.000100", "text": "card", "user": "U0LABELBOT"}
+    state = {"b": {"text": {"type": "plain_text_input", "value": "ambiguous"}}}
+    requests = [
+        payloads.block_action("answer", "spam", "U1", message=card, channel="C9"),
+        payloads.view_submission("unsure_modal", state, '{"item": 1}', "U1"),
+        payloads.view_closed("unsure_modal", "U1"),
+        payloads.message_shortcut("label_message", card, "C9", "U1"),
+        payloads.thread_reply("C9", card["ts"], None, "U2", "why spam?"),
+        payloads.bot_message("C9", "my own card", thread_ts=card["ts"]),
+        payloads.message_changed("C9", "1710000000.000100", "U2", "new", "old"),
+        payloads.message_deleted("C9", "1710000000.000100", user="U2", previous_text="new"),
+    ]
+    with serve_bolt_app(app) as url:
+        signer = SignedClient(url, SECRET)
+        statuses = [signer.send(r).status for r in requests]
+        fake.wait_for("response_url", count=2)
+        deadline = time.monotonic() + 5
+        while len(seen) < 7 and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    assert statuses == [200] * len(requests)
+    assert seen["action"] == {"user": "U1", "channel": "C9"}
+    assert seen["view"] == state
+    assert seen["shortcut"] == {"ts": card["ts"]}
+    assert seen["changed"]["text"] == "new"
+    assert seen["deleted"] == {"ts": "1710000000.000100"}
+    # Bolt drops the app's own bot messages before any listener runs.
+    assert seen["messages"] == {"why spam?": "U2"}
+    assert sorted(c.body.get("text") for c in fake.calls_to("response_url")) == [
+        "labeled",
+        "queued",
+    ]

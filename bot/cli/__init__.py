@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.cli import data_commands, db_commands, project_commands
+from bot.cli import data_commands, db_commands, project_commands, run_command
 from bot.cli.app import app
 
-for module in (db_commands, project_commands, data_commands):
+for module in (run_command, db_commands, project_commands, data_commands):
     module.register(app)
 
 

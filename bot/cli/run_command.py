@@ -1,0 +1,86 @@
+"""`run`: start the bot (Socket Mode, or HTTP behind gunicorn)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.app import database, fail
+from bot.config import ConfigError, Settings
+from bot.logging_setup import configure_logging
+from bot.projects.loader import ProjectLoadError
+from bot.server import make_wsgi_app, serve
+from bot.slack_app import check_identity, create_app, sync_projects
+from bot.slack_client import make_client
+from storage.db import make_engine, make_session_factory
+
+log = logging.getLogger("bot.run")
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run(
+        http: Annotated[
+            bool, typer.Option("--http", help="Serve HTTP instead of Socket Mode.")
+        ] = False,
+        host: Annotated[str, typer.Option(help="Interface to bind (HTTP).")] = "0.0.0.0",
+        port: Annotated[int, typer.Option(help="Port (HTTP).")] = 3000,
+        workers: Annotated[int, typer.Option(help="Worker processes (HTTP).")] = 1,
+        threads: Annotated[int, typer.Option(help="Threads per worker (HTTP).")] = 16,
+    ) -> None:
+        """Run the bot. Socket Mode when SLACK_APP_TOKEN is set, or HTTP with `--http`.
+
+        Slack's endpoint is `/slack/events`; `/healthz` checks the database.
+
+        Examples: `python -m bot run`,
+        `python -m bot run --http --port 3000 --workers 2`
+        """
+        with database() as (settings, engine):
+            try:
+                settings.require_slack(socket_mode=not http)
+            except ConfigError as exc:
+                fail(str(exc), code=2)
+            configure_logging(settings.log_level, _secrets(settings))
+            try:
+                synced = sync_projects(settings, make_session_factory(engine))
+            except (ProjectLoadError, FileNotFoundError) as exc:
+                fail(f"project files are invalid:\n{exc}")
+            log.info("projects: %s", ", ".join(synced) or "(none yet)")
+            try:
+                check_identity(make_client(settings))
+            except RuntimeError as exc:
+                fail(str(exc), code=2)
+        if http:
+            serve(
+                lambda: _build_wsgi(settings),
+                host=host,
+                port=port,
+                workers=workers,
+                threads=threads,
+            )
+        else:
+            _run_socket_mode(settings)
+
+
+def _build_wsgi(settings: Settings) -> Any:
+    """Runs in each gunicorn worker: its own engine and Bolt app."""
+    configure_logging(settings.log_level, _secrets(settings))
+    engine = make_engine(settings.database_url)
+    app = create_app(settings, make_session_factory(engine))
+    return make_wsgi_app(app, engine)
+
+
+def _run_socket_mode(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    engine = make_engine(settings.database_url)
+    app = create_app(settings, make_session_factory(engine))
+    assert settings.slack_app_token is not None
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]

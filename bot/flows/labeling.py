@@ -1,0 +1,362 @@
+"""The DM labeling loop: pick a project, show guidelines or the next card, take answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain import labeling
+from bot.domain.access import may_annotate
+from bot.domain.labeling import AnswerResult, AnswerStatus, Unsure
+from bot.projects.spec import ProjectSpec
+from bot.projects.sync import current_guidelines, project_spec
+from bot.services import Services
+from bot.views.home import HomeProject, render_home
+from bot.views.item_content import full_text, item_text
+from bot.views.labeling_card import (
+    Message,
+    Previous,
+    choice_label,
+    render_done_card,
+    render_guidelines_card,
+    render_item_card,
+    render_notice,
+    render_stopped_card,
+)
+from bot.views.pickers import render_guidelines
+from bot.views.state import CardState
+from storage import queue
+from storage.models import GuidelineAck, Item, Project
+from storage.progress import status_counts
+
+NOT_ALLOWED = "You're not on the annotator list for {title}. Ask a project lead to add you."
+PAUSED = "{title} is paused by its leads; no items are handed out right now."
+
+
+def allowed_projects(session: Session, services: Services, user_id: str) -> list[Project]:
+    """Projects this person may label, highest priority first."""
+    projects = session.scalars(select(Project).order_by(Project.slug)).all()
+    allowed = [p for p in projects if may_annotate(project_spec(p), user_id, services.directory)]
+    return sorted(allowed, key=lambda p: -project_spec(p).priority)
+
+
+def find_project(session: Session, slug: str) -> Project | None:
+    return session.scalars(select(Project).where(Project.slug == slug.strip().lower())).first()
+
+
+@dataclass(frozen=True)
+class ProjectChoice:
+    project: Project | None
+    choices: list[Project]
+    error: str | None = None
+
+
+def choose_project(
+    session: Session, services: Services, user_id: str, slug: str | None
+) -> ProjectChoice:
+    """The named project, the only allowed one, or the list to pick from."""
+    if slug:
+        project = find_project(session, slug)
+        if project is None:
+            return ProjectChoice(None, [], f"There is no project called {slug!r}.")
+        if not may_annotate(project_spec(project), user_id, services.directory):
+            return ProjectChoice(None, [], NOT_ALLOWED.format(title=project.title))
+        return ProjectChoice(project, [])
+    allowed = allowed_projects(session, services, user_id)
+    if not allowed:
+        return ProjectChoice(None, [], "There are no projects you can label yet.")
+    if len(allowed) == 1:
+        return ProjectChoice(allowed[0], [])
+    return ProjectChoice(None, allowed)
+
+
+def today_count(session: Session, services: Services, project: Project, user_id: str) -> int:
+    zone = project_spec(project).digest.timezone
+    since = labeling.day_start(services.clock(), zone)
+    return queue.answers_since(session, project_id=project.id, annotator=user_id, since=since)
+
+
+def next_card(
+    session: Session,
+    services: Services,
+    project: Project,
+    user_id: str,
+    state: CardState,
+    *,
+    previous: Previous | None = None,
+    notice: str | None = None,
+) -> Message:
+    """Guidelines if unread, else the next item (leased to this person), else the done card."""
+    spec = project_spec(project)
+    if not may_annotate(spec, user_id, services.directory):
+        return render_notice(NOT_ALLOWED.format(title=project.title))
+    if project.paused:
+        return render_notice(PAUSED.format(title=project.title))
+    if labeling.needs_guidelines(session, project, user_id):
+        return _guidelines_card(session, project, user_id, state)
+    assignment = labeling.assign_next(session, project, user_id, services.clock(), services.rng)
+    today = today_count(session, services, project, user_id)
+    if assignment is None:
+        return render_done_card(
+            title=project.title,
+            session_count=state.session_count,
+            today=today,
+            previous=previous,
+            state=state,
+        )
+    return item_card(
+        session,
+        project,
+        spec,
+        assignment.item,
+        state.model_copy(update={"lease_id": assignment.lease.id}),
+        today=today,
+        previous=previous,
+        notice=notice,
+    )
+
+
+def item_card(
+    session: Session,
+    project: Project,
+    spec: ProjectSpec,
+    item: Item,
+    state: CardState,
+    *,
+    today: int,
+    previous: Previous | None = None,
+    notice: str | None = None,
+) -> Message:
+    remaining, _ = queue.remaining_answers(session, project.id)
+    return render_item_card(
+        title=project.title,
+        spec=spec,
+        data=item.data,
+        state=state,
+        remaining=remaining,
+        today=today,
+        previous=previous,
+        notice=notice,
+    )
+
+
+def _guidelines_card(session: Session, project: Project, user_id: str, state: CardState) -> Message:
+    guidelines = current_guidelines(session, project)
+    read_before = session.scalar(
+        select(GuidelineAck.id).where(
+            GuidelineAck.project_id == project.id, GuidelineAck.user_id == user_id
+        )
+    )
+    return render_guidelines_card(
+        title=project.title,
+        guidelines=guidelines.content,
+        version=guidelines.version,
+        url=project_spec(project).guidelines.url,
+        state=state,
+        changed=read_before is not None,
+    )
+
+
+def guidelines_view_text(session: Session, project: Project) -> tuple[str, str]:
+    guidelines = current_guidelines(session, project)
+    return guidelines.content, guidelines.version
+
+
+def record_answer(
+    session: Session,
+    services: Services,
+    user_id: str,
+    state: CardState,
+    value: Any,
+    unsure: Unsure | None = None,
+) -> AnswerResult:
+    """Store a DM answer (before the ack). The card's lease proves who may answer."""
+    project = session.get(Project, state.project_id)
+    if project is None or state.lease_id is None:
+        return AnswerResult(AnswerStatus.STALE, "That card is out of date.")
+    return labeling.answer_leased_item(
+        session,
+        project,
+        user_id,
+        lease_id=state.lease_id,
+        value=value,
+        unsure=unsure,
+        now=services.clock(),
+        rng=services.rng,
+    )
+
+
+def card_after_answer(
+    session: Session, services: Services, user_id: str, state: CardState, result: AnswerResult
+) -> Message:
+    """The card's next face: the next item with the answer just given (and Undo) on top."""
+    project = session.get(Project, state.project_id)
+    if project is None:
+        return render_notice("That project no longer exists.")
+    spec = project_spec(project)
+    if result.status is AnswerStatus.INVALID:
+        return render_notice(result.message or "That answer isn't valid for this project.")
+    previous = None
+    count = state.session_count
+    if result.status is AnswerStatus.RECORDED and result.annotation is not None:
+        count += 1
+        previous = _previous(spec, result)
+    notice = result.message if result.status is AnswerStatus.STALE else None
+    new_state = state.model_copy(update={"session_count": count, "lease_id": None})
+    return next_card(
+        session, services, project, user_id, new_state, previous=previous, notice=notice
+    )
+
+
+def _previous(spec: ProjectSpec, result: AnswerResult) -> Previous:
+    annotation, item = result.annotation, result.item
+    assert annotation is not None and item is not None
+    label = "Unsure" if annotation.unsure else choice_label(spec, annotation.value)
+    if result.gold_miss and spec.gold.feedback:
+        return Previous(
+            annotation.id,
+            label,
+            gold_expected=choice_label(spec, item.gold_answer),
+            gold_note=item.gold_note,
+        )
+    return Previous(annotation.id, label)
+
+
+def undo(session: Session, services: Services, user_id: str, state: CardState) -> Message:
+    project = session.get(Project, state.project_id)
+    if project is None or state.annotation_id is None:
+        return render_notice("That card is out of date.")
+    assignment = labeling.undo_answer(
+        session, project, user_id, annotation_id=state.annotation_id, now=services.clock()
+    )
+    if assignment is None:
+        return next_card(
+            session,
+            services,
+            project,
+            user_id,
+            state.model_copy(update={"annotation_id": None}),
+            notice="That answer can no longer be undone.",
+        )
+    spec = project_spec(project)
+    new_state = state.model_copy(
+        update={
+            "lease_id": assignment.lease.id,
+            "annotation_id": None,
+            "session_count": max(0, state.session_count - 1),
+        }
+    )
+    return item_card(
+        session,
+        project,
+        spec,
+        assignment.item,
+        new_state,
+        today=today_count(session, services, project, user_id),
+        notice="Answer withdrawn: answer this item again.",
+    )
+
+
+def skip(session: Session, services: Services, user_id: str, state: CardState) -> Message:
+    project = session.get(Project, state.project_id)
+    if project is None or state.lease_id is None:
+        return render_notice("That card is out of date.")
+    labeling.skip_item(session, project, user_id, lease_id=state.lease_id)
+    return next_card(
+        session, services, project, user_id, state.model_copy(update={"lease_id": None})
+    )
+
+
+def stop(session: Session, services: Services, user_id: str, state: CardState) -> Message:
+    project = session.get(Project, state.project_id)
+    if project is None:
+        return render_notice("That card is out of date.")
+    labeling.stop_labeling(session, project, user_id)
+    return render_stopped_card(
+        title=project.title,
+        session_count=state.session_count,
+        today=today_count(session, services, project, user_id),
+        state=state,
+    )
+
+
+def acknowledge(session: Session, services: Services, user_id: str, state: CardState) -> Message:
+    project = session.get(Project, state.project_id)
+    if project is None or state.version is None:
+        return render_notice("That card is out of date.")
+    fresh = labeling.acknowledge_guidelines(session, project, user_id, state.version)
+    notice = None if fresh else "The guidelines changed again; please read the new version."
+    return next_card(
+        session,
+        services,
+        project,
+        user_id,
+        state.model_copy(update={"version": None}),
+        notice=notice,
+    )
+
+
+def guidelines_message(session: Session, project: Project) -> Message:
+    guidelines = current_guidelines(session, project)
+    return render_guidelines(
+        project.title, guidelines.content, guidelines.version, project_spec(project).guidelines.url
+    )
+
+
+def project_by_id(session: Session, project_id: int) -> Project | None:
+    return session.get(Project, project_id)
+
+
+def _leased_item(session: Session, state: CardState) -> tuple[Project, Item] | None:
+    project = session.get(Project, state.project_id)
+    lease = queue.lease_by_id(session, state.lease_id) if state.lease_id else None
+    if project is None or lease is None or lease.project_id != project.id:
+        return None
+    item = session.get(Item, lease.item_id)
+    return (project, item) if item is not None else None
+
+
+def free_text_context(session: Session, state: CardState) -> tuple[str, str, int]:
+    """(question, prefilled text, max length) for the free-text answer modal."""
+    found = _leased_item(session, state)
+    if found is None:
+        return ("Your answer", "", 2000)
+    project, item = found
+    spec = project_spec(project)
+    key = spec.task.prefill_field
+    prefill = item_text(spec, item.data, key) if key else ""
+    return (spec.task.question, prefill, spec.task.max_text_length)
+
+
+def full_text_context(session: Session, state: CardState) -> tuple[str, list[tuple[str, str]]]:
+    found = _leased_item(session, state)
+    if found is None:
+        return ("Item", [("", "This item is no longer on your card.")])
+    project, item = found
+    return ("Full text", full_text(project_spec(project), item.data))
+
+
+def home_view(session: Session, services: Services, user_id: str) -> dict[str, Any]:
+    """The App Home for one person: allowed projects with progress and their own counts."""
+    entries = []
+    for project in allowed_projects(session, services, user_id):
+        counts = status_counts(session, project.id)
+        spec = project_spec(project)
+        entries.append(
+            HomeProject(
+                project_id=project.id,
+                title=project.title,
+                description=spec.description,
+                complete=counts.complete,
+                total=counts.total,
+                paused=project.paused,
+                today=today_count(session, services, project, user_id),
+                mine=queue.answers_total(session, annotator=user_id, project_id=project.id),
+                guidelines_url=spec.guidelines.url,
+            )
+        )
+    today = sum(e.today for e in entries)
+    return render_home(entries, today=today, total=queue.answers_total(session, annotator=user_id))

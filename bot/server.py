@@ -1,0 +1,78 @@
+"""Serving: a WSGI app (Slack endpoint + health check) run by gunicorn with threads.
+
+Bolt's sync `App` suits WSGI; gunicorn's threaded workers give it real concurrency without
+Bolt's development server.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import Engine, text
+
+log = logging.getLogger(__name__)
+
+SLACK_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+StartResponse = Callable[..., Any]
+
+
+def make_wsgi_app(
+    app: App, engine: Engine
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    slack = SlackRequestHandler(app, path=SLACK_PATH)
+
+    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            return _health(engine, start_response)
+        return slack(environ, start_response)
+
+    return wsgi
+
+
+def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        log.warning("health check: database unavailable (%s)", type(exc).__name__)
+        start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+        return [b"database unavailable\n"]
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok\n"]
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    """Gunicorn driven from Python; `build` runs in each worker after fork."""
+
+    def __init__(self, build: Callable[[], Any], options: dict[str, Any]) -> None:
+        self._build = build
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self._build()
+
+
+def serve(build: Callable[[], Any], *, host: str, port: int, workers: int, threads: int) -> None:
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 60,
+        "graceful_timeout": 20,
+        "accesslog": None,
+        "loglevel": "warning",
+    }
+    GunicornServer(build, options).run()

@@ -1,0 +1,122 @@
+"""The composition root: `create_app` builds the Bolt app; `start_up` prepares a run.
+
+Nothing here runs at import time; tests hand in a `WebClient` pointed at a fake Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+import handlers
+from bot.config import Settings
+from bot.projects.loader import load_projects
+from bot.projects.sync import sync_project
+from bot.services import Services, SlackDirectory, run_in_background
+from bot.slack_client import make_client
+from storage.db import SessionFactory, unit_of_work
+
+log = logging.getLogger(__name__)
+
+#: The bot scopes the code uses; `manifest.yml` asks for exactly these.
+REQUIRED_SCOPES = frozenset(
+    {
+        "chat:write",
+        "commands",
+        "im:write",
+        "users:read",
+        "files:write",
+        "channels:history",
+        "groups:history",
+        "usergroups:read",
+    }
+)
+
+
+def create_app(
+    settings: Settings,
+    session_factory: SessionFactory,
+    client: WebClient | None = None,
+    *,
+    services: Services | None = None,
+) -> App:
+    """Build the Bolt app with every listener registered and the services injected."""
+    client = client or make_client(settings)
+    signing_secret = settings.slack_signing_secret
+    services = services or Services(
+        settings=settings,
+        sessions=session_factory,
+        client=client,
+        directory=SlackDirectory(client),
+        rng=random.Random(),
+        background=run_in_background,
+    )
+    app = App(
+        client=client,
+        signing_secret=signing_secret.get_secret_value() if signing_secret else None,
+        token_verification_enabled=False,
+        process_before_response=False,
+        listener_executor=ThreadPoolExecutor(
+            max_workers=settings.listener_threads, thread_name_prefix="listener"
+        ),
+    )
+
+    @app.middleware
+    def inject_services(context: BoltContext, next: Any) -> Any:  # noqa: A002 - Bolt's name
+        context["services"] = services
+        return next()
+
+    handlers.register(app)
+    return app
+
+
+@dataclass(frozen=True)
+class Identity:
+    bot_user_id: str | None
+    team: str | None
+    missing_scopes: frozenset[str]
+
+
+def sync_projects(settings: Settings, session_factory: SessionFactory) -> list[str]:
+    """Load and validate every project file, then mirror them into the database."""
+    loaded = load_projects(settings.projects_dir) if settings.projects_dir.exists() else []
+    with unit_of_work(session_factory) as session:
+        results = [sync_project(session, project) for project in loaded]
+    for result in results:
+        if result.new_guideline_version:
+            log.info(
+                "%s: guidelines version %s recorded", result.slug, result.new_guideline_version
+            )
+    return [r.slug for r in results]
+
+
+def check_identity(client: WebClient) -> Identity:
+    """Call auth.test, log who the bot is, and warn about scopes the code needs but lacks."""
+    try:
+        response = client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else "unknown"
+        raise RuntimeError(f"Slack rejected the bot token (auth.test: {error}).") from None
+    granted = frozenset(
+        s.strip() for s in str(response.headers.get("x-oauth-scopes", "")).split(",") if s.strip()
+    )
+    missing = REQUIRED_SCOPES - granted if granted else frozenset()
+    log.info(
+        "connected as %s (%s) in %s",
+        response.get("user"),
+        response.get("user_id"),
+        response.get("team"),
+    )
+    if missing:
+        log.warning(
+            "the bot token lacks scopes %s; reinstall the app from manifest.yml",
+            ", ".join(sorted(missing)),
+        )
+    return Identity(response.get("user_id"), response.get("team"), missing)

@@ -1,0 +1,112 @@
+"""Helpers every listener uses: the injected services, post-ack safety, DM delivery."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from bot.services import Services
+from bot.views.labeling_card import Message
+from storage.db import unit_of_work
+
+log = logging.getLogger("handlers")
+
+TRY_AGAIN = "The database is busy or unavailable right now; nothing was saved. Please try again."
+
+
+def services_of(context: BoltContext) -> Services:
+    services = context.get("services")
+    assert isinstance(services, Services), "create_app's middleware injects Services"
+    return services
+
+
+@contextmanager
+def transaction(context: BoltContext) -> Iterator[Session]:
+    with unit_of_work(services_of(context).sessions) as session:
+        yield session
+
+
+def after_ack(what: str, fn: Callable[[], Any]) -> None:
+    """Run a Web API step after `ack()`, logging instead of raising.
+
+    A listener that raises just after acking can make Bolt 1.30 answer 404 instead of the ack;
+    the work that failed is recovered on the person's next interaction (the lease is kept).
+    """
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001 - every failure here must stay out of Bolt
+        log.warning("%s failed after ack: %s", what, _describe(exc))
+
+
+def _describe(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if response is not None and hasattr(response, "get"):
+        return f"{type(exc).__name__} ({response.get('error')})"
+    return type(exc).__name__
+
+
+def is_db_unavailable(exc: Exception) -> bool:
+    return isinstance(exc, OperationalError)
+
+
+def send_dm(client: WebClient, user_id: str, message: Message) -> str | None:
+    """Post a message in the person's DM with the bot; returns the message ts."""
+    channel = client.conversations_open(users=user_id)["channel"]["id"]
+    response = client.chat_postMessage(
+        channel=channel,
+        blocks=message.blocks,
+        text=message.text,
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+    ts = response.get("ts")
+    return str(ts) if ts else None
+
+
+def reply(respond: Any, message: Message, *, replace: bool) -> None:
+    """Answer through the interaction's response_url (no chat.update rate limit)."""
+    if replace:
+        respond(replace_original=True, blocks=message.blocks, text=message.text)
+    else:
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            blocks=message.blocks,
+            text=message.text,
+        )
+
+
+def user_of(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id", ""))
+    return str(body.get("user_id", ""))
+
+
+def store_then_ack(
+    context: BoltContext, ack: Any, respond: Any, work: Callable[[Session], Any]
+) -> Any | None:
+    """Run `work` in one transaction, then ack; on a database failure ack and say try again.
+
+    Returns None when nothing was stored (the caller then does nothing more).
+    """
+    try:
+        with transaction(context) as session:
+            result = work(session)
+    except OperationalError as exc:
+        log.error("database unavailable: %s", type(exc).__name__)
+        ack()
+        after_ack(
+            "try-again notice",
+            lambda: respond(text=TRY_AGAIN, response_type="ephemeral", replace_original=False),
+        )
+        return None
+    ack()
+    return result

@@ -35,31 +35,38 @@ def _insert_ignoring_conflicts(session: Session, table: Any, index: list[str] | 
     raise NotImplementedError(f"bulk insert is not supported on {dialect}")
 
 
-def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert item rows, skipping any whose (project_id, external_id) exists; returns inserted."""
+def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert item rows, skipping any whose (project_id, external_id) exists.
+
+    Drivers disagree on `rowcount` for executemany (psycopg reports none), so callers count
+    with `count_items` before and after instead.
+    """
     if not rows:
-        return 0
+        return
     now = utcnow()
     for row in rows:
         row.setdefault("status", ItemStatus.OPEN)
         row.setdefault("created_at", now)
     statement = _insert_ignoring_conflicts(session, Item.__table__, ["project_id", "external_id"])
-    result = session.connection().execute(statement, list(rows))
-    return max(result.rowcount, 0)
+    session.connection().execute(statement, list(rows))
 
 
-def insert_annotations(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+def insert_annotations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert annotation rows; one that would be a second current answer by the same person on
-    the same item (the partial unique index) is skipped. Returns the number inserted."""
+    the same item (the partial unique index) is skipped."""
     if not rows:
-        return 0
+        return
     statement = _insert_ignoring_conflicts(session, Annotation.__table__, None)
-    result = session.connection().execute(statement, list(rows))
-    return max(result.rowcount, 0)
+    session.connection().execute(statement, list(rows))
 
 
 def count_items(session: Session, project_id: int) -> int:
     return session.scalar(select(func.count()).where(Item.project_id == project_id)) or 0
+
+
+def count_annotations(session: Session, project_id: int) -> int:
+    query = select(func.count()).where(Annotation.project_id == project_id)
+    return session.scalar(query) or 0
 
 
 def item_ids_by_external_id(

@@ -23,7 +23,12 @@ from bot.domain.completion import refresh_item
 from bot.domain.review_routing import open_review
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import project_spec
-from storage.bulk import current_answerers, insert_annotations, item_ids_by_external_id
+from storage.bulk import (
+    count_annotations,
+    current_answerers,
+    insert_annotations,
+    item_ids_by_external_id,
+)
 from storage.models import Item, Project, ReviewReason
 
 
@@ -32,7 +37,6 @@ class _Batch:
 
     def __init__(self, session: Session, project: Project, spec: ProjectSpec, log: ProblemLog):
         self.session, self.project, self.spec, self.log = session, project, spec, log
-        self.inserted = 0
 
     def flush(self, pending: list[PendingAnnotation]) -> None:
         external_ids = {p.external_id for p in pending}
@@ -54,7 +58,7 @@ class _Batch:
                 continue
             taken.add(key)
             rows.append({**entry.row, "item_id": key[0]})
-        self.inserted += insert_annotations(self.session, rows)
+        insert_annotations(self.session, rows)
         self._refresh({row["item_id"] for row in rows})
 
     def _refresh(self, item_ids: set[int]) -> None:
@@ -89,6 +93,7 @@ def import_annotations(
     reader = RecordReader(path, reader_format, log)
     builder = AnnotationBuilder(project.id, spec, mapping)
     batch = _Batch(session, project, spec, log)
+    before = count_annotations(session, project.id)
     read = 0
     pending: list[PendingAnnotation] = []
     tasks: bool | None = None
@@ -127,4 +132,5 @@ def import_annotations(
     log.raise_if_any()
     if progress:
         progress(reader.bytes_read)
-    return ImportSummary(read=read, inserted=batch.inserted, already_present=read - batch.inserted)
+    inserted = count_annotations(session, project.id) - before
+    return ImportSummary(read=read, inserted=inserted, already_present=read - inserted)

@@ -21,7 +21,7 @@ from bot.dataio.items import ItemBuilder, ItemMapping
 from bot.dataio.problems import ProblemLog, RecordError
 from bot.dataio.readers import RecordReader, SourceFormat, detect_format
 from bot.projects.sync import project_spec
-from storage.bulk import insert_items
+from storage.bulk import count_items, insert_items
 from storage.models import Project
 
 DEFAULT_BATCH_SIZE = 5_000
@@ -59,7 +59,8 @@ def import_items(
     reader_format = SourceFormat.JSON if fmt is SourceFormat.LABEL_STUDIO else fmt
     reader = RecordReader(path, reader_format, log)
     builder = ItemBuilder(project.id, project_spec(project), mapping or ItemMapping(), path.name)
-    read = inserted = 0
+    before = count_items(session, project.id)
+    read = 0
     batch: list[dict[str, Any]] = []
     tasks: bool | None = None
     for record in reader:
@@ -86,12 +87,13 @@ def import_items(
             continue
         batch.append(row)
         if len(batch) >= batch_size:
-            inserted += insert_items(session, batch)
+            insert_items(session, batch)
             batch = []
             if progress:
                 progress(reader.bytes_read)
     log.raise_if_any()
-    inserted += insert_items(session, batch)
+    insert_items(session, batch)
     if progress:
         progress(reader.bytes_read)
+    inserted = count_items(session, project.id) - before
     return ImportSummary(read=read, inserted=inserted, already_present=read - inserted)

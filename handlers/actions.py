@@ -61,6 +61,9 @@ def _answer_then_next(
     )
     if result is None or result.status is AnswerStatus.DUPLICATE:
         return None
+    if result.status is AnswerStatus.NOT_YOURS:
+        after_ack("refusal", lambda: reply(respond, render_notice(result.message), replace=False))
+        return None
     after_ack("next card", lambda: _send_next(context, respond, user, state, result))
     return None
 

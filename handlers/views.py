@@ -79,7 +79,7 @@ def _submit(
             errors={_first_block(body): "Could not save; please try again."},
         )
         return
-    if result.status is AnswerStatus.INVALID:
+    if result.status in (AnswerStatus.INVALID, AnswerStatus.NOT_YOURS):
         ack(response_action="errors", errors={_first_block(body): result.message})
         return
     ack()

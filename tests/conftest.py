@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from storage import migrate
 from storage.db import SessionFactory, make_engine, make_session_factory
 from storage.models import Base
+from tests.harness import BotHarness, running_bot
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -96,3 +97,10 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def session_factory(engine: Engine) -> SessionFactory:
     return make_session_factory(engine)
+
+
+@pytest.fixture
+def bot(engine: Engine, session_factory: SessionFactory) -> Iterator[BotHarness]:
+    """The bot served over HTTP on loopback, talking to a fake Slack Web API."""
+    with running_bot(engine, session_factory) as harness:
+        yield harness

@@ -61,3 +61,30 @@ def create_project(session: Session, spec: ProjectSpec) -> Project:
         session, LoadedProject(path=Path(f"{spec.slug}.yml"), spec=spec, guidelines=guidelines)
     )
     return get_project(session, spec.slug)
+
+
+def add_items(
+    session: Session,
+    project: Project,
+    texts: list[str],
+    *,
+    required_answers: int | None = None,
+    **fields: Any,
+) -> list[int]:
+    """Add one item per text (field `text`), in order; returns their ids."""
+    from storage.models import Item
+
+    spec = ProjectSpec.model_validate(project.spec)
+    ids = []
+    for index, text in enumerate(texts):
+        item = Item(
+            project_id=project.id,
+            external_id=f"ext-{project.id}-{index}-{len(text)}",
+            data={"text": text, **fields.get("data", {})},
+            required_answers=required_answers or spec.overlap,
+            **{k: v for k, v in fields.items() if k != "data"},
+        )
+        session.add(item)
+        session.flush()
+        ids.append(item.id)
+    return ids

@@ -51,6 +51,7 @@ class AnswerStatus(enum.StrEnum):
     CHANGED = "changed"
     DUPLICATE = "duplicate"
     STALE = "stale"
+    NOT_YOURS = "not_yours"
     FULL = "full"
     INVALID = "invalid"
 
@@ -207,7 +208,7 @@ def answer_leased_item(
     spec = project_spec(project)
     lease = queue.lease_by_id(session, lease_id)
     if lease is None or lease.annotator != user_id or lease.project_id != project.id:
-        return AnswerResult(AnswerStatus.STALE, "That card isn't yours any more.")
+        return AnswerResult(AnswerStatus.NOT_YOURS, "That card isn't yours.")
     item = session.get(Item, lease.item_id)
     assert item is not None
     if lease.status is LeaseStatus.ANSWERED:

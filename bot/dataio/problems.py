@@ -51,7 +51,11 @@ class ProblemLog:
 
     @property
     def full(self) -> bool:
-        return len(self.problems) >= MAX_PROBLEMS
+        """True once the limit is reached; the caller stops scanning, so mark the list cut."""
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.truncated = True
+            return True
+        return False
 
     def raise_if_any(self) -> None:
         if self.problems:

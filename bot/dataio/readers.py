@@ -219,6 +219,9 @@ class RecordReader:
                     value, end = decoder.raw_decode(buffer, position)
                     break
                 except json.JSONDecodeError as exc:
+                    if eof and not buffer[exc.pos :].strip():
+                        self.log.add(line, "invalid JSON (the file ends inside this record)")
+                        return
                     if eof or len(buffer) - position > MAX_RECORD_CHARS:
                         where = line + buffer.count("\n", position, exc.pos)
                         self.log.add(where, f"invalid JSON ({exc.msg})")

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.domain.completion import refresh_item
 from bot.domain.labeling import AnswerStatus, answer_leased_item, assign_next
 from storage.db import SessionFactory, unit_of_work
-from bot.domain.completion import refresh_item
 from storage.models import Annotation, Item, utcnow
 from tests.factories import add_items, create_project, make_spec
 

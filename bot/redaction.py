@@ -37,11 +37,12 @@ def _luhn_valid(digits: str) -> bool:
 def _redact_cards(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", match.group())
-        return (
-            PLACEHOLDERS["card"]
-            if 13 <= len(digits) <= 19 and _luhn_valid(digits)
-            else (match.group())
-        )
+        # Printed card numbers group digits in 3s or more (4-4-4-4, 4-6-5); a run with shorter
+        # groups is dates or amounts that happen to pass the Luhn check ("99 2026-11-20 ...").
+        grouped_like_a_card = min(len(g) for g in re.split(r"[ -]", match.group())) >= 3
+        if grouped_like_a_card and 13 <= len(digits) <= 19 and _luhn_valid(digits):
+            return PLACEHOLDERS["card"]
+        return match.group()
 
     return CARD.sub(replace, text)
 

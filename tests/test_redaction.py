@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.redaction import redact
 
@@ -63,6 +65,8 @@ def test_international_and_national_phone_numbers_are_redacted(phone: str) -> No
         "5500 0000 0000 0004",
         "3782 822463 10005",
         "6011 1111 1111 1117",
+        "3056 930902 5904",
+        "6011 0000 0000 0000 001",
     ],
 )
 def test_luhn_valid_card_numbers_are_redacted(card: str) -> None:
@@ -88,6 +92,8 @@ def test_luhn_valid_card_numbers_are_redacted(card: str) -> None:
         "Temperature -12.5 to +30.2 degrees",
         "5+3 = 8",
         "Years 1999-2003 were better.",
+        "Paid $12.99 2026-11-20 2026-11-20",
+        "Log: 2026-11-20 2026-11-21 2026-11-22",
     ],
 )
 def test_dates_times_prices_and_reference_numbers_are_kept(text: str) -> None:
@@ -159,3 +165,28 @@ def test_support_intent_example_messages_lose_their_pii_but_keep_order_numbers()
     assert "[phone]" in messages["sup-1013"]
     assert messages["sup-1017"].count("[") == 2
     assert "212-555-0187" not in messages["sup-1018"]
+
+
+local_parts = st.from_regex(r"[a-z][a-z0-9._+-]{0,15}[a-z0-9]", fullmatch=True)
+domains = st.from_regex(r"[a-z][a-z0-9-]{0,10}\.(com|de|co\.uk|io|example)", fullmatch=True)
+filler = st.text(alphabet=st.sampled_from("abc XYZ,.!?"), max_size=30)
+
+
+@given(before=filler, local=local_parts, domain=domains, after=filler)
+def test_no_email_address_survives_whatever_surrounds_it(
+    before: str, local: str, domain: str, after: str
+) -> None:
+    email = f"{local}@{domain}"
+
+    redacted = redact(f"{before} {email} {after}")
+
+    assert email not in redacted
+    assert "@" not in redacted
+    assert redact(redacted) == redacted
+
+
+@given(words=st.lists(st.sampled_from(["order", "#4839", "on", "2026-11-20", "14:05", "$12.99"])))
+def test_text_without_pii_comes_back_unchanged(words: list[str]) -> None:
+    text = " ".join(words)
+
+    assert redact(text) == text

@@ -138,3 +138,15 @@ def running_bot(
         finally:
             server.shutdown()
             server.server_close()
+
+
+def eventually(check: Any, timeout: float = 5.0) -> Any:
+    """Poll `check` until it returns a truthy value (work after the ack runs in other threads)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.02)

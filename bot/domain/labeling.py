@@ -90,6 +90,21 @@ def needs_guidelines(session: Session, project: Project, user_id: str) -> bool:
     return acked is None
 
 
+def version_read_by(session: Session, project: Project, user_id: str) -> str:
+    """The guideline version this person worked under: the last one they acknowledged.
+
+    If the guidelines change while a card is open, the answer is recorded under the version
+    its author actually read; people who never acknowledged (channel mode) get the current one.
+    """
+    acked = session.scalar(
+        select(GuidelineAck.version)
+        .where(GuidelineAck.project_id == project.id, GuidelineAck.user_id == user_id)
+        .order_by(GuidelineAck.id.desc())
+        .limit(1)
+    )
+    return acked or project.guideline_version
+
+
 def acknowledge_guidelines(session: Session, project: Project, user_id: str, version: str) -> bool:
     """Record that a person read a guideline version; False if it is no longer in force."""
     if version != project.guideline_version:
@@ -256,7 +271,7 @@ def _record(
         unsure=unsure is not None,
         unsure_reason=unsure.reason if unsure else None,
         unsure_note=unsure.note if unsure else None,
-        guideline_version=project.guideline_version,
+        guideline_version=version_read_by(session, project, user_id),
         seconds=seconds,
         created_at=now,
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from . import actions, commands, events, views
+from . import actions, commands, events, shortcuts, views
 
 
 def register(app: App) -> None:
-    for module in (commands, actions, views, events):
+    for module in (commands, actions, views, events, shortcuts):
         module.register(app)

@@ -1,0 +1,102 @@
+"""The modal behind the "Label this message" and "Add to labeling queue" shortcuts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.ids import View
+from bot.projects.spec import TaskKind
+from bot.projects.sync import project_spec
+from bot.redaction import redact
+from bot.views.blocks import Block, context, plain, safe, section
+from storage.models import Project
+
+TARGET_BLOCK, TARGET_ACTION = "target", "target"
+MAX_OPTIONS = 100
+#: Message text up to this length travels in private_metadata; longer text is read again.
+INLINE_TEXT = 1500
+
+
+class MessageRef(BaseModel):
+    """The message being labelled, carried in the modal's private_metadata."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    permalink: str | None = Field(default=None, max_length=1000)
+    author: str | None = Field(default=None, max_length=32)
+    text: str | None = Field(default=None, max_length=INLINE_TEXT)
+    label: bool
+
+    def encode(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+    @classmethod
+    def decode(cls, raw: str | None) -> MessageRef | None:
+        try:
+            return cls.model_validate_json(raw or "")
+        except ValidationError:
+            return None
+
+
+def target_value(project_id: int, choice: str | None) -> str:
+    return json.dumps({"p": project_id, "c": choice}, separators=(",", ":"))
+
+
+def parse_target(raw: str | None) -> tuple[int, str | None] | None:
+    try:
+        data = json.loads(raw or "")
+        project_id, choice = int(data["p"]), data.get("c")
+        return project_id, (str(choice) if choice is not None else None)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def render_message_modal(projects: list[Project], text: str, ref: MessageRef) -> dict[str, Any]:
+    """One select: per project "add to queue" and, when labeling, each label of single-choice
+    projects; the message preview is redacted as the strictest eligible project requires."""
+    groups: list[dict[str, Any]] = []
+    budget = MAX_OPTIONS
+    for project in projects:
+        spec = project_spec(project)
+        options = [
+            {"text": plain("Add to queue (no answer)", 75), "value": target_value(project.id, None)}
+        ]
+        if ref.label and spec.task.kind in (TaskKind.SINGLE_CHOICE, TaskKind.RATING):
+            options += [
+                {"text": plain(c.button_text, 75), "value": target_value(project.id, c.value)}
+                for c in spec.task.effective_choices
+            ]
+        if budget <= 0:
+            break
+        groups.append({"label": plain(project.title, 75), "options": options[:budget]})
+        budget -= len(options[:budget])
+    if any(project_spec(p).privacy.redact_pii for p in projects):
+        text = redact(text)
+    blocks: list[Block] = [
+        section(f">{safe(text, 600)}"),
+        {
+            "type": "input",
+            "block_id": TARGET_BLOCK,
+            "label": plain("Project" + (" and label" if ref.label else "")),
+            "element": {
+                "type": "static_select",
+                "action_id": TARGET_ACTION,
+                "option_groups": groups,
+            },
+        },
+        context(["The same message added twice stays one item."]),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": View.LABEL_MESSAGE,
+        "title": plain("Label this message" if ref.label else "Add to queue", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": blocks,
+        "private_metadata": ref.encode(),
+    }

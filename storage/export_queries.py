@@ -1,17 +1,32 @@
 """Read a project's items for export in id order, one batch at a time, with their annotations,
 latest review and discussion fetched per batch (`IN` on the batch's ids), so memory stays flat
-whatever the project's size. Rows are Core rows, not ORM objects: cheaper to build and drop."""
+whatever the project's size.
+
+This is the export's hot path, so rows are Core rows (no ORM objects) and JSON and timestamp
+columns come back raw, skipping SQLAlchemy's per-value result processing: timestamps are
+strings on SQLite and datetimes on PostgreSQL (`export.iso` takes both), JSON columns are
+decoded by `json_decoder`, which caches the few distinct short values (labels) it sees.
+"""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import JSON, DateTime, Enum, Row, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from storage.models import Annotation, Comment, Item, Review
+
+
+def _raw(column: Any) -> Any:
+    """The column without result processing when it is JSON, a timestamp or an enum."""
+    if isinstance(column.type, JSON | DateTime | Enum):
+        return type_coerce(column, String).label(column.key)
+    return column
+
 
 ITEM_COLUMNS = (
     Item.id,
@@ -62,18 +77,45 @@ def count_items(session: Session, project_id: int) -> int:
     return session.scalar(select(func.count()).where(Item.project_id == project_id)) or 0
 
 
+def json_decoder(session: Session) -> Callable[[Any], Any]:
+    """Decode a raw JSON column value: SQLite gives text, psycopg has already parsed it."""
+    if session.get_bind().dialect.name != "sqlite":
+        return lambda raw: raw
+    cache: dict[str, Any] = {}
+    loads = json.loads
+
+    def decode(raw: str | None) -> Any:
+        if raw is None:
+            return None
+        if len(raw) > 40:
+            return loads(raw)
+        try:
+            return cache[raw]
+        except KeyError:
+            value = loads(raw)
+            if len(cache) < 10_000:
+                cache[raw] = value
+            return value
+
+    return decode
+
+
 def item_batches(
     session: Session, project_id: int, batch_size: int = 2_000
 ) -> Iterator[Sequence[Row[Any]]]:
     """Keyset pagination on `items.id`: each query starts after the last id seen."""
     after = 0
     while True:
-        rows = session.execute(
-            select(*ITEM_COLUMNS)
-            .where(Item.project_id == project_id, Item.id > after)
-            .order_by(Item.id)
-            .limit(batch_size)
-        ).all()
+        rows = (
+            session.connection()
+            .execute(
+                select(*map(_raw, ITEM_COLUMNS))
+                .where(Item.project_id == project_id, Item.id > after)
+                .order_by(Item.id)
+                .limit(batch_size)
+            )
+            .all()
+        )
         if not rows:
             return
         yield rows
@@ -83,11 +125,11 @@ def item_batches(
 def annotations_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
     """Every annotation (current and superseded), oldest first, grouped by item."""
     grouped: dict[int, list[Row[Any]]] = defaultdict(list)
-    rows = session.execute(
-        select(*ANNOTATION_COLUMNS)
+    rows = session.connection().execute(
+        select(*map(_raw, ANNOTATION_COLUMNS))
         .where(Annotation.item_id.in_(item_ids))
         .order_by(Annotation.item_id, Annotation.id)
-    )
+    ).all()
     for row in rows:
         grouped[row.item_id].append(row)
     return grouped
@@ -96,9 +138,9 @@ def annotations_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, 
 def latest_review_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, Row[Any]]:
     """The most recent review of each item (the one that explains its current state)."""
     latest: dict[int, Row[Any]] = {}
-    rows = session.execute(
-        select(*REVIEW_COLUMNS).where(Review.item_id.in_(item_ids)).order_by(Review.id)
-    )
+    rows = session.connection().execute(
+        select(*map(_raw, REVIEW_COLUMNS)).where(Review.item_id.in_(item_ids)).order_by(Review.id)
+    ).all()
     for row in rows:
         latest[row.item_id] = row
     return latest
@@ -107,11 +149,11 @@ def latest_review_by_item(session: Session, item_ids: Sequence[int]) -> dict[int
 def discussion_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, list[Any]]:
     """Review-thread comments that were not deleted, oldest first."""
     grouped: dict[int, list[Any]] = defaultdict(list)
-    rows = session.execute(
-        select(*COMMENT_COLUMNS)
+    rows = session.connection().execute(
+        select(*map(_raw, COMMENT_COLUMNS))
         .where(Comment.item_id.in_(item_ids), Comment.deleted_at.is_(None))
         .order_by(Comment.item_id, Comment.created_at, Comment.id)
-    )
+    ).all()
     for row in rows:
         grouped[row.item_id].append(row)
     return grouped

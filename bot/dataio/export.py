@@ -19,23 +19,27 @@ from storage import export_queries as q
 from storage.models import Project
 
 DEFAULT_BATCH_SIZE = 2_000
+Decoder = Callable[[Any], Any]
 
 __all__ = ["ExportFormat", "export_project", "item_records"]
 
 
-def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC; SQLite hands back naive datetimes, which are UTC by convention."""
+def iso(moment: datetime | str | None) -> str | None:
+    """ISO 8601 in UTC. Raw SQLite timestamps are `YYYY-MM-DD HH:MM:SS[.ffffff]` strings in UTC
+    (see `storage.export_queries`); PostgreSQL gives aware datetimes."""
     if moment is None:
         return None
+    if isinstance(moment, str):
+        return datetime.fromisoformat(moment).isoformat() + "+00:00"
     if moment.tzinfo is None:
         return moment.isoformat() + "+00:00"
     return moment.astimezone(UTC).isoformat()
 
 
-def _annotation(row: Any) -> dict[str, Any]:
+def _annotation(row: Any, decode: Decoder) -> dict[str, Any]:
     return {
         "annotator": row.annotator,
-        "value": row.value,
+        "value": decode(row.value),
         "unsure": row.unsure,
         "unsure_reason": row.unsure_reason,
         "unsure_note": row.unsure_note,
@@ -48,13 +52,13 @@ def _annotation(row: Any) -> dict[str, Any]:
     }
 
 
-def _review(row: Any) -> dict[str, Any] | None:
+def _review(row: Any, decode: Decoder) -> dict[str, Any] | None:
     if row is None:
         return None
     return {
         "reason": row.reason,
         "status": row.status,
-        "resolution": row.resolution,
+        "resolution": decode(row.resolution),
         "resolver": row.resolver,
         "resolution_note": row.resolution_note,
         "created_at": iso(row.created_at),
@@ -62,17 +66,19 @@ def _review(row: Any) -> dict[str, Any] | None:
     }
 
 
-def _record(item: Any, annotations: list[Any], review: Any, comments: list[Any]) -> dict[str, Any]:
+def _record(
+    item: Any, annotations: list[Any], review: Any, comments: list[Any], decode: Decoder
+) -> dict[str, Any]:
     return {
         "external_id": item.external_id,
-        "data": item.data,
+        "data": decode(item.data),
         "status": item.status,
-        "final_label": item.final_label,
+        "final_label": decode(item.final_label),
         "final_method": item.final_method,
         "completed_at": iso(item.completed_at),
         "is_gold": item.is_gold,
-        "gold_answer": item.gold_answer,
-        "prediction": item.prediction,
+        "gold_answer": decode(item.gold_answer),
+        "prediction": decode(item.prediction),
         "prediction_score": item.prediction_score,
         "priority": item.priority,
         "required_answers": item.required_answers,
@@ -80,8 +86,8 @@ def _record(item: Any, annotations: list[Any], review: Any, comments: list[Any])
         "source": item.source,
         "source_ref": item.source_ref,
         "created_at": iso(item.created_at),
-        "annotations": [_annotation(a) for a in annotations],
-        "review": _review(review),
+        "annotations": [_annotation(a, decode) for a in annotations],
+        "review": _review(review, decode),
         "discussion": [
             {"author": c.author, "text": c.text, "created_at": iso(c.created_at)} for c in comments
         ],
@@ -92,6 +98,7 @@ def item_records(
     session: Session, project: Project, batch_size: int = DEFAULT_BATCH_SIZE
 ) -> Iterator[list[dict[str, Any]]]:
     """Batches of export records in item id order (three extra queries per batch)."""
+    decode = q.json_decoder(session)
     for items in q.item_batches(session, project.id, batch_size):
         ids = [item.id for item in items]
         annotations = q.annotations_by_item(session, ids)
@@ -99,7 +106,11 @@ def item_records(
         comments = q.discussion_by_item(session, ids)
         yield [
             _record(
-                item, annotations.get(item.id, []), reviews.get(item.id), comments.get(item.id, [])
+                item,
+                annotations.get(item.id, []),
+                reviews.get(item.id),
+                comments.get(item.id, []),
+                decode,
             )
             for item in items
         ]

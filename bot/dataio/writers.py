@@ -27,8 +27,11 @@ class Writer(Protocol):
     def end(self) -> str: ...
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _current_values(record: dict[str, Any]) -> list[Any]:

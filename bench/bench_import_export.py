@@ -1,0 +1,161 @@
+"""Import and export throughput on a synthetic project, through the real code paths.
+
+    .venv/bin/python bench/bench_import_export.py              # 1,000,000 items, SQLite
+    .venv/bin/python bench/bench_import_export.py --items 50000 --repeat 3
+
+Each run uses a fresh SQLite database in a temporary directory: it writes a JSON Lines file of
+N items (not timed), imports it with `bot.dataio.item_import.import_items` (timed), adds one
+annotation per item with a bulk Core insert (not timed), then exports every item with its
+annotations as JSON Lines with `bot.dataio.export.export_project` (timed). Peak RSS is the
+kernel's high-water mark (VmHWM), reset before each timed phase. Results: bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert, select  # noqa: E402
+
+from bot.dataio.export import export_project  # noqa: E402
+from bot.dataio.item_import import import_items  # noqa: E402
+from bot.dataio.writers import ExportFormat  # noqa: E402
+from bot.projects.loader import LoadedProject  # noqa: E402
+from bot.projects.spec import ProjectSpec, resolve_guidelines  # noqa: E402
+from bot.projects.sync import get_project, sync_project  # noqa: E402
+from storage import migrate  # noqa: E402
+from storage.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
+from storage.models import Annotation, AnnotationSource, Item  # noqa: E402
+
+LABELS = ["positive", "neutral", "negative"]
+SPEC = {
+    "slug": "bench",
+    "title": "Benchmark",
+    "guidelines": {"text": "## positive\nHappy.\n", "version": "v1"},
+    "task": {"kind": "single_choice", "choices": [{"value": v, "text": v.title()} for v in LABELS]},
+    "display": {"fields": [{"key": "text"}], "metadata": ["product", "stars"]},
+    "slack": {"leads": ["U0LEAD0001"]},
+}
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak_rss() -> None:
+    """Writing 5 to clear_refs resets VmHWM to the current RSS (Linux >= 4.0)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def write_items(path: Path, count: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            row = {
+                "id": f"item-{n:07d}",
+                "text": f"Review number {n}: the product arrived on time and works as described.",
+                "product": f"product-{n % 97}",
+                "stars": n % 5 + 1,
+                "prediction": LABELS[n % 3],
+                "score": round((n % 100) / 100, 2),
+            }
+            out.write(json.dumps(row) + "\n")
+
+
+def add_annotations(factory: object, project_id: int) -> None:
+    now = datetime.now(UTC)
+    with unit_of_work(factory) as session:  # type: ignore[arg-type]
+        after = 0
+        while True:
+            ids = session.scalars(
+                select(Item.id).where(Item.id > after).order_by(Item.id).limit(20_000)
+            ).all()
+            if not ids:
+                return
+            rows = [
+                {
+                    "item_id": item_id,
+                    "project_id": project_id,
+                    "annotator": "U0BENCH001",
+                    "value": LABELS[item_id % 3],
+                    "seconds": 3.5,
+                    "source": AnnotationSource.IMPORT,
+                    "created_at": now,
+                    "guideline_version": "v1",
+                }
+                for item_id in ids
+            ]
+            session.execute(insert(Annotation), rows)
+            after = ids[-1]
+
+
+def run_once(count: int, workdir: Path) -> tuple[float, float, float, float]:
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    spec = ProjectSpec.model_validate(SPEC)
+    loaded = LoadedProject(Path("bench.yml"), spec, resolve_guidelines(spec, workdir))
+    with unit_of_work(factory) as session:
+        sync_project(session, loaded)
+    source = workdir / "items.jsonl"
+    write_items(source, count)
+
+    reset_peak_rss()
+    started = time.perf_counter()
+    with unit_of_work(factory) as session:
+        project = get_project(session, "bench")
+        summary = import_items(session, project, source)
+    import_seconds = time.perf_counter() - started
+    import_rss = peak_rss_mb()
+    assert summary.inserted == count, summary
+    add_annotations(factory, project.id)
+
+    reset_peak_rss()
+    started = time.perf_counter()
+    with unit_of_work(factory) as session, (workdir / "export.jsonl").open("w") as out:
+        written = export_project(session, get_project(session, "bench"), ExportFormat.JSONL, out)
+    export_seconds = time.perf_counter() - started
+    export_rss = peak_rss_mb()
+    assert written == count
+    engine.dispose()
+    return import_seconds, import_rss, export_seconds, export_rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    results = []
+    for run in range(args.repeat):
+        with tempfile.TemporaryDirectory(prefix="bench-io-") as tmp:
+            imp, imp_rss, exp, exp_rss = run_once(args.items, Path(tmp))
+        results.append((imp, imp_rss, exp, exp_rss))
+        print(
+            f"run {run + 1}: import {imp:6.1f} s ({args.items / imp:,.0f} items/s, peak RSS "
+            f"{imp_rss:,.0f} MB) | export {exp:6.1f} s ({args.items / exp:,.0f} items/s, "
+            f"peak RSS {exp_rss:,.0f} MB)",
+            flush=True,
+        )
+    if args.repeat > 1:
+        imp, imp_rss, exp, exp_rss = (statistics.median(col) for col in zip(*results, strict=True))
+        print(
+            f"median: import {imp:.1f} s ({args.items / imp:,.0f} items/s, {imp_rss:,.0f} MB) | "
+            f"export {exp:.1f} s ({args.items / exp:,.0f} items/s, {exp_rss:,.0f} MB)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
@@ -35,6 +35,29 @@ def _insert_ignoring_conflicts(session: Session, table: Any, index: list[str] | 
     raise NotImplementedError(f"bulk insert is not supported on {dialect}")
 
 
+_SQL_NULL = null()
+
+
+def _sql_nulls(rows: Sequence[dict[str, Any]], json_keys: tuple[str, ...]) -> None:
+    """A None in a JSON column would be stored as the JSON text `null`; store SQL NULL, as the
+    ORM does for an attribute left unset, so `IS NULL` queries see it."""
+    for row in rows:
+        for key in json_keys:
+            if row.get(key, 0) is None:
+                row[key] = _SQL_NULL
+
+
+#: SQLite's default page cache (2 MB) is far smaller than the items indexes of a large import,
+#: which then thrash; 64 MB keeps the B-tree pages being appended to in memory.
+SQLITE_BULK_CACHE_KIB = 65_536
+
+
+def prepare_bulk_session(session: Session) -> None:
+    """Tune the session's connection for a large import (SQLite page cache; no-op elsewhere)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_BULK_CACHE_KIB}")
+
+
 def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert item rows, skipping any whose (project_id, external_id) exists.
 
@@ -47,6 +70,7 @@ def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     for row in rows:
         row.setdefault("status", ItemStatus.OPEN)
         row.setdefault("created_at", now)
+    _sql_nulls(rows, ("gold_answer", "prediction", "final_label"))
     statement = _insert_ignoring_conflicts(session, Item.__table__, ["project_id", "external_id"])
     session.connection().execute(statement, list(rows))
 
@@ -56,6 +80,7 @@ def insert_annotations(session: Session, rows: Sequence[dict[str, Any]]) -> None
     the same item (the partial unique index) is skipped."""
     if not rows:
         return
+    _sql_nulls(rows, ("value",))
     statement = _insert_ignoring_conflicts(session, Annotation.__table__, None)
     session.connection().execute(statement, list(rows))
 

@@ -21,7 +21,7 @@ from bot.dataio.items import ItemBuilder, ItemMapping
 from bot.dataio.problems import ProblemLog, RecordError
 from bot.dataio.readers import RecordReader, SourceFormat, detect_format
 from bot.projects.sync import project_spec
-from storage.bulk import count_items, insert_items
+from storage.bulk import count_items, insert_items, prepare_bulk_session
 from storage.models import Project
 
 DEFAULT_BATCH_SIZE = 5_000
@@ -59,6 +59,7 @@ def import_items(
     reader_format = SourceFormat.JSON if fmt is SourceFormat.LABEL_STUDIO else fmt
     reader = RecordReader(path, reader_format, log)
     builder = ItemBuilder(project.id, project_spec(project), mapping or ItemMapping(), path.name)
+    prepare_bulk_session(session)
     before = count_items(session, project.id)
     read = 0
     batch: list[dict[str, Any]] = []

@@ -131,11 +131,15 @@ def item_batches(
 def annotations_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
     """Every annotation (current and superseded), oldest first, grouped by item."""
     grouped: dict[int, list[Row[Any]]] = defaultdict(list)
-    rows = session.connection().execute(
-        select(*map(_raw, ANNOTATION_COLUMNS))
-        .where(Annotation.item_id.in_(item_ids))
-        .order_by(Annotation.item_id, Annotation.id)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(*map(_raw, ANNOTATION_COLUMNS))
+            .where(Annotation.item_id.in_(item_ids))
+            .order_by(Annotation.item_id, Annotation.id)
+        )
+        .all()
+    )
     for row in rows:
         grouped[row.item_id].append(row)
     return grouped
@@ -144,9 +148,15 @@ def annotations_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, 
 def latest_review_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, Row[Any]]:
     """The most recent review of each item (the one that explains its current state)."""
     latest: dict[int, Row[Any]] = {}
-    rows = session.connection().execute(
-        select(*map(_raw, REVIEW_COLUMNS)).where(Review.item_id.in_(item_ids)).order_by(Review.id)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(*map(_raw, REVIEW_COLUMNS))
+            .where(Review.item_id.in_(item_ids))
+            .order_by(Review.id)
+        )
+        .all()
+    )
     for row in rows:
         latest[row.item_id] = row
     return latest
@@ -155,11 +165,15 @@ def latest_review_by_item(session: Session, item_ids: Sequence[int]) -> dict[int
 def discussion_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, list[Any]]:
     """Review-thread comments that were not deleted, oldest first."""
     grouped: dict[int, list[Any]] = defaultdict(list)
-    rows = session.connection().execute(
-        select(*map(_raw, COMMENT_COLUMNS))
-        .where(Comment.item_id.in_(item_ids), Comment.deleted_at.is_(None))
-        .order_by(Comment.item_id, Comment.created_at, Comment.id)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(*map(_raw, COMMENT_COLUMNS))
+            .where(Comment.item_id.in_(item_ids), Comment.deleted_at.is_(None))
+            .order_by(Comment.item_id, Comment.created_at, Comment.id)
+        )
+        .all()
+    )
     for row in rows:
         grouped[row.item_id].append(row)
     return grouped

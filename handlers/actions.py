@@ -15,7 +15,16 @@ from bot.ids import Action
 from bot.views.labeling_card import render_notice
 from bot.views.modals import render_free_text_modal, render_full_text_modal, render_unsure_modal
 from bot.views.state import CardState
-from handlers.common import after_ack, reply, send_dm, store_then_ack, transaction, user_of
+from handlers.common import (
+    after_ack,
+    reply,
+    send_dm,
+    services_of,
+    store_then_ack,
+    transaction,
+    user_of,
+)
+from storage.db import read_only
 
 BAD_CARD = "That button's data was not understood; use `/label next` for a fresh card."
 
@@ -56,23 +65,24 @@ def _answer_then_next(
         return _refuse(ack, respond, BAD_CARD)
     user = user_of(body)
     services = context["services"]
-    result: AnswerResult | None = store_then_ack(
-        context, ack, respond, lambda s: flow.record_answer(s, services, user, state, value)
+    answered: flow.Answered | None = store_then_ack(
+        context, ack, respond, lambda s: flow.answer_and_prepare(s, services, user, state, value)
     )
-    if result is None or result.status is AnswerStatus.DUPLICATE:
+    if answered is None or answered.result.status is AnswerStatus.DUPLICATE:
         return None
-    if result.status is AnswerStatus.NOT_YOURS:
-        after_ack("refusal", lambda: reply(respond, render_notice(result.message), replace=False))
+    if answered.result.status is AnswerStatus.NOT_YOURS:
+        message = render_notice(answered.result.message)
+        after_ack("refusal", lambda: reply(respond, message, replace=False))
         return None
-    after_ack("next card", lambda: _send_next(context, respond, user, state, result))
+    after_ack("next card", lambda: _send_next(context, respond, user, state, answered))
     return None
 
 
 def _send_next(
-    context: BoltContext, respond: Respond, user: str, state: CardState, result: AnswerResult
+    context: BoltContext, respond: Respond, user: str, state: CardState, answered: flow.Answered
 ) -> None:
-    with transaction(context) as session:
-        message = flow.card_after_answer(session, context["services"], user, state, result)
+    with read_only(services_of(context).sessions) as session:
+        message = flow.card_after_answer(session, services_of(context), user, state, answered)
     reply(respond, message, replace=True)
 
 

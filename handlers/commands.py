@@ -1,4 +1,4 @@
-"""The `/label` slash command: ack at once, then do the subcommand's work."""
+"""The `/label` slash command: ack at once, then run the subcommand after the ack."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.views.labeling_card import render_notice
 from bot.views.pickers import render_project_picker
 from bot.views.state import CardState
 from handlers.common import after_ack, reply, send_dm, services_of, transaction
+from handlers.subcommands import REGISTRY, Invocation, subcommand
 
 
 def register(app: App) -> None:
@@ -27,70 +28,82 @@ def label_command(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    words = (body.get("text") or "").split()
+    text = str(body.get("text") or "")
+    words = text.split()
     name, args = (words[0].lower(), words[1:]) if words else ("help", [])
-    handler = SUBCOMMANDS.get(name, show_help)
-    after_ack(f"/label {name}", lambda: handler(body["user_id"], args, respond, client, context))
+    known = REGISTRY.get(name)
+    invocation = Invocation(
+        user_id=str(body["user_id"]),
+        args=args,
+        text=text,
+        channel_id=str(body.get("channel_id") or ""),
+        respond=respond,
+        client=client,
+        context=context,
+    )
+    run = known.run if known is not None else show_help
+    after_ack(f"/label {name if known else '(unknown)'}", lambda: run(invocation))
 
 
-def show_help(
-    user_id: str, _args: list[str], respond: Respond, _client: WebClient, context: BoltContext
-) -> None:
+def leads_any_project(context: BoltContext, user_id: str) -> bool:
     services = services_of(context)
     with transaction(context) as session:
-        projects = flow.allowed_projects(session, services, user_id)
-        lead = any(is_lead(project_spec(p), user_id, services.directory) for p in projects)
-    reply(respond, render_help(lead=lead), replace=False)
+        projects = flow.all_projects(session)
+        return any(is_lead(project_spec(p), user_id, services.directory) for p in projects)
 
 
-def next_item(
-    user_id: str, args: list[str], respond: Respond, client: WebClient, context: BoltContext
-) -> None:
-    services = services_of(context)
-    with transaction(context) as session:
-        choice = flow.choose_project(session, services, user_id, args[0] if args else None)
+@subcommand("help", "help", "this list")
+def show_help(call: Invocation) -> None:
+    lead = leads_any_project(call.context, call.user_id)
+    rows = [(c.usage, c.summary) for c in REGISTRY.values() if lead or not c.lead_only]
+    reply(call.respond, render_help(rows), replace=False)
+
+
+@subcommand("next", "next [project]", "get your next item in a DM")
+def next_item(call: Invocation) -> None:
+    services = services_of(call.context)
+    with transaction(call.context) as session:
+        choice = flow.choose_project(session, services, call.user_id, _first(call.args))
         if choice.error:
             message = render_notice(choice.error)
         elif choice.project is None:
             message = render_project_picker(choice.choices, purpose="next")
         else:
-            message = flow.next_card(
-                session, services, choice.project, user_id, CardState(project_id=choice.project.id)
+            card = flow.next_card(
+                session,
+                services,
+                choice.project,
+                call.user_id,
+                CardState(project_id=choice.project.id),
             )
-            send_dm(client, user_id, message)
+            send_dm(call.client, call.user_id, card)
             message = render_notice(f"Your {choice.project.title} card is in your DM with me.")
-    reply(respond, message, replace=False)
+    reply(call.respond, message, replace=False)
 
 
-def guidelines(
-    user_id: str, args: list[str], respond: Respond, _client: WebClient, context: BoltContext
-) -> None:
-    services = services_of(context)
-    with transaction(context) as session:
-        choice = flow.choose_project(session, services, user_id, args[0] if args else None)
+@subcommand("guidelines", "guidelines [project]", "read a project's guidelines")
+def guidelines(call: Invocation) -> None:
+    services = services_of(call.context)
+    with transaction(call.context) as session:
+        choice = flow.choose_project(session, services, call.user_id, _first(call.args))
         if choice.error:
             message = render_notice(choice.error)
         elif choice.project is None:
             message = render_project_picker(choice.choices, purpose="guidelines")
         else:
             message = flow.guidelines_message(session, choice.project)
-    reply(respond, message, replace=False)
+    reply(call.respond, message, replace=False)
 
 
-def post_items(
-    user_id: str, args: list[str], respond: Respond, client: WebClient, context: BoltContext
-) -> None:
-    services = services_of(context)
-    with transaction(context) as session:
-        plan = channel_mode.plan_post(session, services, user_id, args)
-    reply(respond, render_notice(plan.message), replace=False)
+@subcommand("post", "post N [project]", "post N items to the labeling channel", lead_only=True)
+def post_items(call: Invocation) -> None:
+    services = services_of(call.context)
+    with transaction(call.context) as session:
+        plan = channel_mode.plan_post(session, services, call.user_id, call.args)
+    reply(call.respond, render_notice(plan.message), replace=False)
     if plan.items:
-        services.background(lambda: channel_mode.post_planned(services, client, plan))
+        services.background(lambda: channel_mode.post_planned(services, call.client, plan))
 
 
-SUBCOMMANDS = {
-    "help": show_help,
-    "next": next_item,
-    "guidelines": guidelines,
-    "post": post_items,
-}
+def _first(args: list[str]) -> str | None:
+    return args[0] if args else None

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk.webhook import WebhookClient
 
-from bot.domain.labeling import UNSURE_REASONS, AnswerResult, AnswerStatus, Unsure
+from bot.domain.labeling import UNSURE_REASONS, AnswerStatus, Unsure
 from bot.flows import labeling as flow
 from bot.ids import View
 from bot.views.modals import (
@@ -20,8 +20,8 @@ from bot.views.modals import (
     submitted_value,
 )
 from bot.views.state import CardState
-from handlers.common import after_ack, log, transaction, user_of
-from storage.db import unit_of_work
+from handlers.common import after_ack, log, user_of
+from storage.db import read_only, unit_of_work
 
 
 def register(app: App) -> None:
@@ -71,7 +71,7 @@ def _submit(
     services = context["services"]
     try:
         with unit_of_work(services.sessions) as session:
-            result = flow.record_answer(session, services, user, state, value, unsure)
+            answered = flow.answer_and_prepare(session, services, user, state, value, unsure)
     except Exception:
         log.exception("could not store a modal answer")
         ack(
@@ -79,12 +79,13 @@ def _submit(
             errors={_first_block(body): "Could not save; please try again."},
         )
         return
+    result = answered.result
     if result.status in (AnswerStatus.INVALID, AnswerStatus.NOT_YOURS):
         ack(response_action="errors", errors={_first_block(body): result.message})
         return
     ack()
     if result.status is not AnswerStatus.DUPLICATE and state.response_url:
-        after_ack("card after modal", lambda: _replace_card(context, user, state, result))
+        after_ack("card after modal", lambda: _replace_card(context, user, state, answered))
     return None
 
 
@@ -93,9 +94,11 @@ def _first_block(body: dict[str, Any]) -> str:
     return str(blocks[0].get("block_id") or ANSWER_BLOCK)
 
 
-def _replace_card(context: BoltContext, user: str, state: CardState, result: AnswerResult) -> None:
-    with transaction(context) as session:
-        message = flow.card_after_answer(session, context["services"], user, state, result)
+def _replace_card(
+    context: BoltContext, user: str, state: CardState, answered: flow.Answered
+) -> None:
+    with read_only(context["services"].sessions) as session:
+        message = flow.card_after_answer(session, context["services"], user, state, answered)
     assert state.response_url is not None
     WebhookClient(state.response_url).send(
         replace_original=True, blocks=message.blocks, text=message.text

@@ -32,6 +32,11 @@ NAMING_CONVENTION = {
 }
 
 
+#: Python None is SQL NULL in every JSON column (not the JSON text `null`), so `IS NULL`
+#: means "no value" whichever path (ORM or bulk insert) wrote the row.
+NullableJSON = JSON(none_as_null=True)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -100,7 +105,7 @@ class Project(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    spec: Mapped[dict[str, Any]] = mapped_column(NullableJSON)
     guideline_version: Mapped[str] = mapped_column(String(64))
     paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -140,21 +145,21 @@ class Item(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(255))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(NullableJSON)
     source: Mapped[str] = mapped_column(String(32), default="import")
     source_ref: Mapped[str | None] = mapped_column(String(500))
     priority: Mapped[int] = mapped_column(Integer, default=0)
     required_answers: Mapped[int] = mapped_column(Integer)
     answer_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     is_gold: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    gold_answer: Mapped[Any | None] = mapped_column(JSON)
+    gold_answer: Mapped[Any | None] = mapped_column(NullableJSON)
     gold_note: Mapped[str | None] = mapped_column(Text)
-    prediction: Mapped[Any | None] = mapped_column(JSON)
+    prediction: Mapped[Any | None] = mapped_column(NullableJSON)
     prediction_score: Mapped[float | None] = mapped_column(Float)
     status: Mapped[ItemStatus] = mapped_column(
         _enum(ItemStatus, "item_status"), default=ItemStatus.OPEN
     )
-    final_label: Mapped[Any | None] = mapped_column(JSON)
+    final_label: Mapped[Any | None] = mapped_column(NullableJSON)
     final_method: Mapped[FinalMethod | None] = mapped_column(_enum(FinalMethod, "final_method"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column()
@@ -184,7 +189,7 @@ class Annotation(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     annotator: Mapped[str] = mapped_column(String(64))
-    value: Mapped[Any | None] = mapped_column(JSON)
+    value: Mapped[Any | None] = mapped_column(NullableJSON)
     unsure: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     unsure_reason: Mapped[str | None] = mapped_column(String(32))
     unsure_note: Mapped[str | None] = mapped_column(Text)
@@ -270,7 +275,7 @@ class Review(Base):
     status: Mapped[ReviewStatus] = mapped_column(
         _enum(ReviewStatus, "review_status"), default=ReviewStatus.OPEN
     )
-    resolution: Mapped[Any | None] = mapped_column(JSON)
+    resolution: Mapped[Any | None] = mapped_column(NullableJSON)
     resolution_note: Mapped[str | None] = mapped_column(Text)
     resolver: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str | None] = mapped_column(String(32))
@@ -343,7 +348,7 @@ class AuditEvent(Base):
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(NullableJSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -159,15 +159,16 @@ def answers_total(session: Session, *, annotator: str, project_id: int | None = 
     return session.scalar(query) or 0
 
 
-def remaining_answers(session: Session, project_id: int) -> tuple[int, int]:
-    """(open items, answers still needed) across a project's open items."""
-    row = session.execute(
-        select(
-            func.count(Item.id),
-            func.coalesce(func.sum(Item.required_answers - Item.answer_count), 0),
-        ).where(Item.project_id == project_id, Item.status == ItemStatus.OPEN)
-    ).one()
-    return int(row[0]), int(row[1])
+def open_items(session: Session, project_id: int) -> int:
+    """Items still taking answers (an index-only count on the queue index)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Item)
+            .where(Item.project_id == project_id, Item.status == ItemStatus.OPEN)
+        )
+        or 0
+    )
 
 
 def lease_by_id(session: Session, lease_id: int) -> Lease | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -79,6 +79,73 @@ def today_count(session: Session, services: Services, project: Project, user_id:
     return queue.answers_since(session, project_id=project.id, annotator=user_id, since=since)
 
 
+StepKind = Literal["not_allowed", "paused", "guidelines", "item", "done"]
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the person's card shows next, decided (and the item leased) before rendering."""
+
+    kind: StepKind
+    item_id: int | None = None
+    lease_id: int | None = None
+
+
+def prepare_next(session: Session, services: Services, project: Project, user_id: str) -> NextStep:
+    """Decide the card's next face and lease the next item: the only writing step."""
+    spec = project_spec(project)
+    if not may_annotate(spec, user_id, services.directory):
+        return NextStep("not_allowed")
+    if project.paused:
+        return NextStep("paused")
+    if labeling.needs_guidelines(session, project, user_id):
+        return NextStep("guidelines")
+    assignment = labeling.assign_next(session, project, user_id, services.clock(), services.rng)
+    if assignment is None:
+        return NextStep("done")
+    return NextStep("item", assignment.item.id, assignment.lease.id)
+
+
+def render_next(
+    session: Session,
+    services: Services,
+    project: Project,
+    user_id: str,
+    state: CardState,
+    step: NextStep,
+    *,
+    previous: Previous | None = None,
+    notice: str | None = None,
+) -> Message:
+    """Render a prepared step; only reads, so it can run in a read-only session."""
+    if step.kind == "not_allowed":
+        return render_notice(NOT_ALLOWED.format(title=project.title))
+    if step.kind == "paused":
+        return render_notice(PAUSED.format(title=project.title))
+    if step.kind == "guidelines":
+        return _guidelines_card(session, project, user_id, state)
+    today = today_count(session, services, project, user_id)
+    item = session.get(Item, step.item_id) if step.item_id is not None else None
+    if item is None:
+        return render_done_card(
+            title=project.title,
+            session_count=state.session_count,
+            today=today,
+            previous=previous,
+            state=state,
+        )
+    return item_card(
+        session,
+        project,
+        project_spec(project),
+        item,
+        state.model_copy(update={"lease_id": step.lease_id}),
+        today=today,
+        previous=previous,
+        notice=notice,
+    )
+
+
 def next_card(
     session: Session,
     services: Services,
@@ -90,32 +157,9 @@ def next_card(
     notice: str | None = None,
 ) -> Message:
     """Guidelines if unread, else the next item (leased to this person), else the done card."""
-    spec = project_spec(project)
-    if not may_annotate(spec, user_id, services.directory):
-        return render_notice(NOT_ALLOWED.format(title=project.title))
-    if project.paused:
-        return render_notice(PAUSED.format(title=project.title))
-    if labeling.needs_guidelines(session, project, user_id):
-        return _guidelines_card(session, project, user_id, state)
-    assignment = labeling.assign_next(session, project, user_id, services.clock(), services.rng)
-    today = today_count(session, services, project, user_id)
-    if assignment is None:
-        return render_done_card(
-            title=project.title,
-            session_count=state.session_count,
-            today=today,
-            previous=previous,
-            state=state,
-        )
-    return item_card(
-        session,
-        project,
-        spec,
-        assignment.item,
-        state.model_copy(update={"lease_id": assignment.lease.id}),
-        today=today,
-        previous=previous,
-        notice=notice,
+    step = prepare_next(session, services, project, user_id)
+    return render_next(
+        session, services, project, user_id, state, step, previous=previous, notice=notice
     )
 
 
@@ -130,7 +174,7 @@ def item_card(
     previous: Previous | None = None,
     notice: str | None = None,
 ) -> Message:
-    remaining, _ = queue.remaining_answers(session, project.id)
+    remaining = queue.open_items(session, project.id)
     return render_item_card(
         title=project.title,
         spec=spec,
@@ -189,25 +233,58 @@ def record_answer(
     )
 
 
+@dataclass(frozen=True)
+class Answered:
+    """An answer stored and the next step prepared, in the transaction before the ack."""
+
+    result: AnswerResult
+    step: NextStep | None
+
+
+def answer_and_prepare(
+    session: Session,
+    services: Services,
+    user_id: str,
+    state: CardState,
+    value: Any,
+    unsure: Unsure | None = None,
+) -> Answered:
+    """Record the answer and lease the next item in one short write transaction."""
+    result = record_answer(session, services, user_id, state, value, unsure)
+    step = None
+    if result.status in (AnswerStatus.RECORDED, AnswerStatus.STALE):
+        project = session.get(Project, state.project_id)
+        if project is not None:
+            step = prepare_next(session, services, project, user_id)
+    return Answered(result, step)
+
+
 def card_after_answer(
-    session: Session, services: Services, user_id: str, state: CardState, result: AnswerResult
+    session: Session, services: Services, user_id: str, state: CardState, answered: Answered
 ) -> Message:
     """The card's next face: the next item with the answer just given (and Undo) on top."""
+    result = answered.result
     project = session.get(Project, state.project_id)
     if project is None:
         return render_notice("That project no longer exists.")
-    spec = project_spec(project)
-    if result.status is AnswerStatus.INVALID:
+    if result.status is AnswerStatus.INVALID or answered.step is None:
         return render_notice(result.message or "That answer isn't valid for this project.")
     previous = None
     count = state.session_count
     if result.status is AnswerStatus.RECORDED and result.annotation is not None:
         count += 1
-        previous = _previous(spec, result)
+        previous = _previous(project_spec(project), result)
     notice = result.message if result.status is AnswerStatus.STALE else None
     new_state = state.model_copy(update={"session_count": count, "lease_id": None})
-    return next_card(
-        session, services, project, user_id, new_state, previous=previous, notice=notice
+    return render_next(
+        session,
+        services,
+        project,
+        user_id,
+        new_state,
+        answered.step,
+        previous=previous,
+        notice=notice,
     )
 
 
@@ -360,3 +437,7 @@ def home_view(session: Session, services: Services, user_id: str) -> dict[str, A
         )
     today = sum(e.today for e in entries)
     return render_home(entries, today=today, total=queue.answers_total(session, annotator=user_id))
+
+
+def all_projects(session: Session) -> list[Project]:
+    return list(session.scalars(select(Project).order_by(Project.slug)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,9 +46,24 @@ def sync_project(session: Session, loaded: LoadedProject) -> SyncResult:
     return SyncResult(spec.slug, created, None if known is not None else version)
 
 
+_SPEC_CACHE: dict[tuple[int, datetime], ProjectSpec] = {}
+_SPEC_CACHE_SIZE = 256
+
+
 def project_spec(project: Project) -> ProjectSpec:
-    """The validated spec stored with a project row (validated again on the way out)."""
-    return ProjectSpec.model_validate(project.spec)
+    """The validated spec stored with a project row (validated again on the way out).
+
+    Validation (cron parsing included) costs about half a millisecond and runs several times per
+    click, so results are kept per project row version; specs are immutable (frozen models).
+    """
+    key = (project.id, project.updated_at)
+    cached = _SPEC_CACHE.get(key)
+    if cached is None:
+        cached = ProjectSpec.model_validate(project.spec)
+        if len(_SPEC_CACHE) >= _SPEC_CACHE_SIZE:
+            _SPEC_CACHE.clear()
+        _SPEC_CACHE[key] = cached
+    return cached
 
 
 def current_guidelines(session: Session, project: Project) -> GuidelineVersion:

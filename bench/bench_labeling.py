@@ -1,0 +1,309 @@
+"""Label-click load: signed `block_actions` clicks into the real HTTP server (gunicorn).
+
+    .venv/bin/python bench/bench_labeling.py                     # SQLite, 1 and 2 processes
+    .venv/bin/python bench/bench_labeling.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    .venv/bin/python bench/bench_labeling.py --items 20000 --clicks 400   # a quick run
+
+Stores ITEMS items (overlap 5) with 3 answers each already recorded, starts
+`python -m bot run --http` against a fake Slack Web API on loopback, and has CLIENTS
+concurrent annotators click answers on pre-leased items (every 10th click is sent twice, like
+a double click). Reports click-to-ack latency p50/p99 (the HTTP round trip: Bolt answers when
+the listener acks, after the answer is stored), answers per second, and afterwards counts the
+answers: every acknowledged click must be stored exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import hashlib
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, func, insert, select, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.projects.loader import LoadedProject  # noqa: E402
+from bot.projects.spec import ProjectSpec, resolve_guidelines  # noqa: E402
+from bot.projects.sync import sync_project  # noqa: E402
+from bot.views.state import CardState  # noqa: E402
+from storage import migrate  # noqa: E402
+from storage.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
+from storage.models import (  # noqa: E402
+    Annotation,
+    GuidelineAck,
+    Item,
+    Lease,
+    LeaseStatus,
+    Project,
+)
+
+SECRET = "bench-signing-secret-0123456789"
+TOKEN = "xoxb-bench-0000-token"
+SPEC = {
+    "slug": "bench",
+    "title": "Bench sentiment",
+    "guidelines": {"text": "## positive\nHappy.", "version": "v1"},
+    "task": {"kind": "single_choice", "choices": [
+        {"value": "positive", "text": "Positive"}, {"value": "neutral", "text": "Neutral"},
+        {"value": "negative", "text": "Negative"}]},
+    "display": {"fields": [{"key": "text"}]},
+    "overlap": 5,
+    "review": {"agreement_threshold": 0.0001},
+    "slack": {"leads": ["U0LEAD0001"]},
+}
+
+
+def seed(url: str, items: int) -> int:
+    """Fresh schema, one project, `items` items with 3 stored answers each."""
+    engine = make_engine(url)
+    if url.startswith("postgresql"):
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(url)
+    sessions = make_session_factory(engine)
+    spec = ProjectSpec.model_validate(SPEC)
+    with unit_of_work(sessions) as session:
+        sync_project(session, LoadedProject(Path("b.yml"), spec, resolve_guidelines(spec, ROOT)))
+        project_id = session.scalars(select(Project.id)).one()
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        for start in range(0, items, 10_000):
+            ids = range(start + 1, min(items, start + 10_000) + 1)
+            conn.execute(insert(Item), [
+                {"id": i, "project_id": project_id, "external_id": f"e{i}",
+                 "data": {"text": f"review number {i}: it was fine"}, "source": "bench",
+                 "priority": 0, "required_answers": 5, "answer_count": 3, "is_gold": False,
+                 "status": "open", "created_at": now} for i in ids])
+            conn.execute(insert(Annotation), [
+                {"item_id": i, "project_id": project_id, "annotator": f"U0SEED{(i + k) % 30:04d}",
+                 "value": "positive", "unsure": False, "guideline_version": "v1",
+                 "seconds": 4.0, "source": "import", "created_at": now}
+                for i in ids for k in range(3)])
+    if url.startswith("postgresql"):
+        with engine.begin() as conn:
+            conn.execute(text("SELECT setval('items_id_seq', (SELECT max(id) FROM items))"))
+            conn.execute(text("ANALYZE"))
+    engine.dispose()
+    return project_id
+
+
+def lease_plan(
+    url: str, project_id: int, clients: int, per_client: int, offset: int
+) -> list[list[int]]:
+    """Lease distinct items (after `offset`) to each annotator; returns lease ids per client."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(delete(Lease))
+    now = datetime.now(UTC)
+    plan: list[list[int]] = []
+    with unit_of_work(make_session_factory(engine)) as session:
+        for c in range(clients):
+            leases = [
+                Lease(item_id=1 + offset + c * per_client + n, project_id=project_id,
+                      annotator=f"U0BENCH{c:03d}", status=LeaseStatus.ACTIVE, shown_at=now,
+                      expires_at=now + timedelta(hours=1))
+                for n in range(per_client)
+            ]
+            session.add_all(leases)
+            session.merge(GuidelineAck(id=c + 1, project_id=project_id,
+                                       user_id=f"U0BENCH{c:03d}", version="v1"))
+            session.flush()
+            plan.append([lease.id for lease in leases])
+    engine.dispose()
+    return plan
+
+
+def signed(body: str) -> dict[str, str]:
+    ts = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+FAKE_SLACK_SCRIPT = (
+    "import sys, time\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "from tests.fake_slack import FakeSlack\n"
+    "with FakeSlack() as fake:\n"
+    "    print(fake.base_url, flush=True)\n"
+    "    time.sleep(3600)\n"
+)
+
+
+class FakeSlackProcess:
+    """The fake Slack Web API in its own process, so its work does not skew client timings."""
+
+    def __enter__(self) -> FakeSlackProcess:
+        self.proc = subprocess.Popen([sys.executable, "-c", FAKE_SLACK_SCRIPT, str(ROOT)],
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.base_url = self.proc.stdout.readline().strip()
+        self.url = self.base_url + "api/"
+        self._n = 0
+        return self
+
+    def response_url(self, kind: str) -> str:
+        self._n += 1
+        return f"{self.base_url}response/{kind}/T0BENCH/{self._n}/r{self._n:08d}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+def click_body(fake: FakeSlackProcess, user: str, project_id: int, lease_id: int) -> str:
+    value = CardState(project_id=project_id, lease_id=lease_id, choice="neutral").encode()
+    payload = {
+        "type": "block_actions", "user": {"id": user, "username": user, "team_id": "T0BENCH"},
+        "api_app_id": "A0BENCH", "token": "x", "team": {"id": "T0BENCH", "domain": "bench"},
+        "trigger_id": "1.2.3", "container": {"type": "message", "message_ts": "1.1",
+                                             "channel_id": "D0BENCH", "is_ephemeral": False},
+        "channel": {"id": "D0BENCH", "name": "directmessage"},
+        "response_url": fake.response_url("actions"), "state": {"values": {}},
+        "actions": [{"action_id": "answer:neutral", "block_id": "answer", "type": "button",
+                     "value": value, "action_ts": f"{time.time():.6f}",
+                     "text": {"type": "plain_text", "text": "Neutral"}}],
+    }
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+def run_clients(port: int, fake: FakeSlackProcess, project_id: int, plan: list[list[int]]
+                ) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+
+    requests = [
+        [(click_body(fake, f"U0BENCH{index:03d}", project_id, lease_id), n % 10 == 0)
+         for n, lease_id in enumerate(leases)]
+        for index, leases in enumerate(plan)
+    ]
+
+    def client(bodies: list[tuple[str, bool]]) -> None:
+        nonlocal failures
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        bad = 0
+        for body, double in bodies:
+            headers = signed(body)
+            for _ in range(2 if double else 1):
+                started = time.perf_counter()
+                conn.request("POST", "/slack/events", body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                mine.append(time.perf_counter() - started)
+                bad += response.status != 200
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            failures += bad
+
+    threads = [threading.Thread(target=client, args=(bodies,)) for bodies in requests]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, failures, time.perf_counter() - started
+
+
+def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"bot exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("bot did not become healthy")
+
+
+def one_run(
+    url: str, project_id: int, workers: int, clients: int, clicks: int, offset: int
+) -> dict[str, float]:
+    per_client = clicks // clients
+    plan = lease_plan(url, project_id, clients, per_client, offset)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        before = conn.scalar(select(func.count(Annotation.id)))
+    with FakeSlackProcess() as fake, tempfile.TemporaryDirectory() as empty:
+        port = 18000 + os.getpid() % 1000 + workers
+        env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+               "SLACK_API_URL": fake.url, "DATABASE_URL": url, "PROJECTS_DIR": empty,
+               "LOG_LEVEL": "WARNING"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port",
+             str(port), "--workers", str(workers), "--threads", "16"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            wait_ready(port, proc)
+            latencies, failures, elapsed = run_clients(port, fake, project_id, plan)
+            time.sleep(1.0)  # let post-ack work finish before counting
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    with engine.connect() as conn:
+        after = conn.scalar(select(func.count(Annotation.id)))
+        doubled = conn.scalar(text(
+            "SELECT count(*) FROM (SELECT item_id, annotator FROM annotations "
+            "GROUP BY item_id, annotator HAVING count(*) > 1) AS d"))
+    engine.dispose()
+    stored = (after or 0) - (before or 0)
+    expected = clients * per_client
+    latencies.sort()
+    return {
+        "workers": workers,
+        "clicks": len(latencies),
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
+        "answers_per_s": expected / elapsed,
+        "stored": stored,
+        "expected": expected,
+        "doubled": doubled or 0,
+        "non_200": failures,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--clicks", type=int, default=2_000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/bench.db"
+        started = time.perf_counter()
+        project_id = seed(url, args.items)
+        print(f"seeded {args.items:,} items + {3 * args.items:,} answers "
+              f"in {time.perf_counter() - started:.1f}s ({url.split(':')[0]})")
+        print(f"{'procs':>5} {'clicks':>7} {'p50 ms':>8} {'p99 ms':>8} {'answers/s':>10} "
+              f"{'stored/expected':>16} {'doubled':>8} {'non-200':>8}")
+        for index, workers in enumerate(args.workers):
+            r = one_run(url, project_id, workers, args.clients, args.clicks, index * args.clicks)
+            print(f"{r['workers']:>5} {r['clicks']:>7} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
+                  f"{r['answers_per_s']:>10.0f} {r['stored']:>7}/{r['expected']:<8} "
+                  f"{r['doubled']:>8} {r['non_200']:>8}")
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.domain import labeling
+from bot.domain import audit, labeling
 from bot.domain.access import is_lead, may_annotate
 from bot.domain.labeling import AnswerResult, AnswerStatus
 from bot.flows.labeling import find_project
@@ -78,6 +78,13 @@ def plan_post(session: Session, services: Services, user_id: str, args: list[str
         return PostPlan("Another post of these items is under way; try again in a moment.")
     if not item_ids:
         return PostPlan(f"{project.title} has no open items left to post.")
+    audit.record(
+        session,
+        actor=user_id,
+        action="post_items",
+        project_id=project.id,
+        detail={"count": len(item_ids), "channel": channel},
+    )
     return PostPlan(
         f"Posting {len(item_ids)} item(s) of {project.title} to <#{channel}>, one per second.",
         project.id,

@@ -55,6 +55,27 @@ class SlackDirectory:
         return members
 
 
+class TTLCache:
+    """A small per-process cache for figures that may be a few seconds old (e.g. "1,203 left"
+    on a card: counting 100k open items on every click costs more than the click itself)."""
+
+    def __init__(self, ttl: float) -> None:
+        self._ttl = ttl
+        self._values: dict[Any, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: Any, compute: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._values.get(key)
+        if hit is not None and now - hit[0] < self._ttl:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            self._values[key] = (now, value)
+        return value
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -64,6 +85,7 @@ class Services:
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = utcnow
     background: Callable[[Callable[[], None]], None] = field(default=lambda fn: fn())
+    counts: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0))
 
 
 def run_in_background(fn: Callable[[], None]) -> None:

@@ -19,12 +19,10 @@ from handlers.common import (
     after_ack,
     reply,
     send_dm,
-    services_of,
     store_then_ack,
     transaction,
     user_of,
 )
-from storage.db import read_only
 
 BAD_CARD = "That button's data was not understood; use `/label next` for a fresh card."
 
@@ -74,16 +72,10 @@ def _answer_then_next(
         message = render_notice(answered.result.message)
         after_ack("refusal", lambda: reply(respond, message, replace=False))
         return None
-    after_ack("next card", lambda: _send_next(context, respond, user, state, answered))
+    card = answered.card
+    if card is not None:
+        after_ack("next card", lambda: reply(respond, card, replace=True))
     return None
-
-
-def _send_next(
-    context: BoltContext, respond: Respond, user: str, state: CardState, answered: flow.Answered
-) -> None:
-    with read_only(services_of(context).sessions) as session:
-        message = flow.card_after_answer(session, services_of(context), user, state, answered)
-    reply(respond, message, replace=True)
 
 
 def on_answer(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:

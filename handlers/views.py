@@ -10,6 +10,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.domain.labeling import UNSURE_REASONS, AnswerStatus, Unsure
 from bot.flows import labeling as flow
 from bot.ids import View
+from bot.views.labeling_card import Message
 from bot.views.modals import (
     ANSWER_ACTION,
     ANSWER_BLOCK,
@@ -21,7 +22,7 @@ from bot.views.modals import (
 )
 from bot.views.state import CardState
 from handlers.common import after_ack, log, user_of
-from storage.db import read_only, unit_of_work
+from storage.db import unit_of_work
 
 
 def register(app: App) -> None:
@@ -84,8 +85,9 @@ def _submit(
         ack(response_action="errors", errors={_first_block(body): result.message})
         return
     ack()
-    if result.status is not AnswerStatus.DUPLICATE and state.response_url:
-        after_ack("card after modal", lambda: _replace_card(context, user, state, answered))
+    if answered.card is not None and state.response_url:
+        card, url = answered.card, state.response_url
+        after_ack("card after modal", lambda: _replace_card(url, card))
     return None
 
 
@@ -94,12 +96,5 @@ def _first_block(body: dict[str, Any]) -> str:
     return str(blocks[0].get("block_id") or ANSWER_BLOCK)
 
 
-def _replace_card(
-    context: BoltContext, user: str, state: CardState, answered: flow.Answered
-) -> None:
-    with read_only(context["services"].sessions) as session:
-        message = flow.card_after_answer(session, context["services"], user, state, answered)
-    assert state.response_url is not None
-    WebhookClient(state.response_url).send(
-        replace_original=True, blocks=message.blocks, text=message.text
-    )
+def _replace_card(response_url: str, card: Message) -> None:
+    WebhookClient(response_url).send(replace_original=True, blocks=card.blocks, text=card.text)

@@ -38,7 +38,7 @@ def _others_holding(now: datetime, annotator: str) -> ScalarSelect[int]:
     )
 
 
-def next_item_id(
+def next_item(
     session: Session,
     *,
     project_id: int,
@@ -46,7 +46,7 @@ def next_item_id(
     now: datetime,
     gold: bool,
     lock: bool,
-) -> int | None:
+) -> Item | None:
     """The best open item this person has never answered, skipped or been handed.
 
     Order: nearest completion, then priority, then model uncertainty (lowest prediction score),
@@ -61,7 +61,7 @@ def next_item_id(
         Lease.status.in_([LeaseStatus.ACTIVE, LeaseStatus.SKIPPED, LeaseStatus.ANSWERED]),
     )
     query = (
-        select(Item.id)
+        select(Item)
         .where(
             Item.project_id == project_id,
             Item.status == ItemStatus.OPEN,
@@ -80,7 +80,7 @@ def next_item_id(
     )
     if lock:
         query = query.with_for_update(skip_locked=True, of=Item)
-    return session.scalar(query)
+    return session.scalars(query).first()
 
 
 def create_lease(

@@ -78,16 +78,25 @@ def day_start(now: datetime, zone: str) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def needs_guidelines(session: Session, project: Project, user_id: str) -> bool:
-    """True until the person has acknowledged the guideline version in force."""
-    acked = session.scalar(
-        select(GuidelineAck.id).where(
-            GuidelineAck.project_id == project.id,
-            GuidelineAck.user_id == user_id,
-            GuidelineAck.version == project.guideline_version,
+def _latest_ack(session: Session, project: Project, user_id: str) -> str | None:
+    """The last guideline version the person acknowledged, memoised for the transaction
+    (recording an answer and choosing the next item both need it)."""
+    memo: dict[tuple[int, str], str | None] = session.info.setdefault("latest_ack", {})
+    key = (project.id, user_id)
+    if key not in memo:
+        memo[key] = session.scalar(
+            select(GuidelineAck.version)
+            .where(GuidelineAck.project_id == project.id, GuidelineAck.user_id == user_id)
+            .order_by(GuidelineAck.acked_at.desc(), GuidelineAck.id.desc())
+            .limit(1)
         )
-    )
-    return acked is None
+    return memo[key]
+
+
+def needs_guidelines(session: Session, project: Project, user_id: str) -> bool:
+    """True until the person has acknowledged the guideline version in force (most recently:
+    going back to an older version asks them to read it again)."""
+    return _latest_ack(session, project, user_id) != project.guideline_version
 
 
 def version_read_by(session: Session, project: Project, user_id: str) -> str:
@@ -96,13 +105,7 @@ def version_read_by(session: Session, project: Project, user_id: str) -> str:
     If the guidelines change while a card is open, the answer is recorded under the version
     its author actually read; people who never acknowledged (channel mode) get the current one.
     """
-    acked = session.scalar(
-        select(GuidelineAck.version)
-        .where(GuidelineAck.project_id == project.id, GuidelineAck.user_id == user_id)
-        .order_by(GuidelineAck.id.desc())
-        .limit(1)
-    )
-    return acked or project.guideline_version
+    return _latest_ack(session, project, user_id) or project.guideline_version
 
 
 def acknowledge_guidelines(session: Session, project: Project, user_id: str, version: str) -> bool:
@@ -110,11 +113,27 @@ def acknowledge_guidelines(session: Session, project: Project, user_id: str, ver
     if version != project.guideline_version:
         return False
     if needs_guidelines(session, project, user_id):
-        try:
-            with session.begin_nested():
-                session.add(GuidelineAck(project_id=project.id, user_id=user_id, version=version))
-        except IntegrityError:
-            pass  # a concurrent duplicate click already stored it
+        session.info.pop("latest_ack", None)
+        already = session.scalar(
+            select(GuidelineAck.id).where(
+                GuidelineAck.project_id == project.id,
+                GuidelineAck.user_id == user_id,
+                GuidelineAck.version == version,
+            )
+        )
+        if already is not None:  # read before and back in force: this is the latest reading
+            ack = session.get(GuidelineAck, already)
+            assert ack is not None
+            ack.acked_at = utcnow()
+        else:
+            try:
+                with session.begin_nested():
+                    session.add(
+                        GuidelineAck(project_id=project.id, user_id=user_id, version=version)
+                    )
+            except IntegrityError:
+                pass  # a concurrent duplicate click already stored it
+        session.info.pop("latest_ack", None)
     return True
 
 
@@ -148,22 +167,28 @@ def _lease_next(
 ) -> Assignment | None:
     gold_first = spec.gold.rate > 0 and rng.random() < spec.gold.rate
     for gold in (gold_first, not gold_first):
-        item_id = queue.next_item_id(
+        item = queue.next_item(
             session, project_id=project.id, annotator=user_id, now=now, gold=gold, lock=lock
         )
-        if item_id is not None:
+        if item is not None:
             lease = queue.create_lease(
                 session,
-                item_id=item_id,
+                item_id=item.id,
                 project_id=project.id,
                 annotator=user_id,
                 now=now,
                 minutes=spec.lease_minutes,
             )
-            item = session.get(Item, item_id)
-            assert item is not None
             return Assignment(item=item, lease=lease)
     return None
+
+
+def _lease_still_good(session: Session, lease: Lease, item: Item, now: datetime) -> bool:
+    """An unexpired lease holds its slot (assignment counted it); an expired one is honoured
+    only while the item still has room beyond other people's live leases."""
+    if _aware(lease.expires_at) > now:
+        return item.answer_count < item.required_answers
+    return _still_answerable(session, item, lease.annotator, now)
 
 
 def _still_answerable(session: Session, item: Item, user_id: str, now: datetime) -> bool:
@@ -230,7 +255,7 @@ def answer_leased_item(
         return AnswerResult(AnswerStatus.DUPLICATE, "Already recorded.", item=item)
     if lease.status is not LeaseStatus.ACTIVE:
         return AnswerResult(AnswerStatus.STALE, "This item was returned to the queue.", item=item)
-    if item.status is not ItemStatus.OPEN or not _still_answerable(session, item, user_id, now):
+    if item.status is not ItemStatus.OPEN or not _lease_still_good(session, lease, item, now):
         lease.status = LeaseStatus.RELEASED
         return AnswerResult(
             AnswerStatus.STALE, "This item got its answers from others meanwhile.", item=item

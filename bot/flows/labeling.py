@@ -136,6 +136,7 @@ def render_next(
         )
     return item_card(
         session,
+        services,
         project,
         project_spec(project),
         item,
@@ -165,6 +166,7 @@ def next_card(
 
 def item_card(
     session: Session,
+    services: Services,
     project: Project,
     spec: ProjectSpec,
     item: Item,
@@ -174,7 +176,9 @@ def item_card(
     previous: Previous | None = None,
     notice: str | None = None,
 ) -> Message:
-    remaining = queue.open_items(session, project.id)
+    remaining: int = services.counts.get_or_compute(
+        ("open_items", project.id), lambda: queue.open_items(session, project.id)
+    )
     return render_item_card(
         title=project.title,
         spec=spec,
@@ -235,10 +239,14 @@ def record_answer(
 
 @dataclass(frozen=True)
 class Answered:
-    """An answer stored and the next step prepared, in the transaction before the ack."""
+    """An answer stored and the card's next face prepared, in the transaction before the ack.
+
+    The next item is leased and the card rendered while the transaction is open, so after the
+    ack only the Web API call remains (no second database round trip per click).
+    """
 
     result: AnswerResult
-    step: NextStep | None
+    card: Message | None
 
 
 def answer_and_prepare(
@@ -249,25 +257,21 @@ def answer_and_prepare(
     value: Any,
     unsure: Unsure | None = None,
 ) -> Answered:
-    """Record the answer and lease the next item in one short write transaction."""
+    """Record the answer, lease the next item and render the next card in one transaction."""
     result = record_answer(session, services, user_id, state, value, unsure)
-    step = None
-    if result.status in (AnswerStatus.RECORDED, AnswerStatus.STALE):
-        project = session.get(Project, state.project_id)
-        if project is not None:
-            step = prepare_next(session, services, project, user_id)
-    return Answered(result, step)
+    if result.status in (AnswerStatus.DUPLICATE, AnswerStatus.NOT_YOURS):
+        return Answered(result, None)
+    return Answered(result, card_after_answer(session, services, user_id, state, result))
 
 
 def card_after_answer(
-    session: Session, services: Services, user_id: str, state: CardState, answered: Answered
+    session: Session, services: Services, user_id: str, state: CardState, result: AnswerResult
 ) -> Message:
     """The card's next face: the next item with the answer just given (and Undo) on top."""
-    result = answered.result
     project = session.get(Project, state.project_id)
     if project is None:
         return render_notice("That project no longer exists.")
-    if result.status is AnswerStatus.INVALID or answered.step is None:
+    if result.status is AnswerStatus.INVALID:
         return render_notice(result.message or "That answer isn't valid for this project.")
     previous = None
     count = state.session_count
@@ -276,15 +280,8 @@ def card_after_answer(
         previous = _previous(project_spec(project), result)
     notice = result.message if result.status is AnswerStatus.STALE else None
     new_state = state.model_copy(update={"session_count": count, "lease_id": None})
-    return render_next(
-        session,
-        services,
-        project,
-        user_id,
-        new_state,
-        answered.step,
-        previous=previous,
-        notice=notice,
+    return next_card(
+        session, services, project, user_id, new_state, previous=previous, notice=notice
     )
 
 
@@ -328,6 +325,7 @@ def undo(session: Session, services: Services, user_id: str, state: CardState) -
     )
     return item_card(
         session,
+        services,
         project,
         spec,
         assignment.item,

@@ -1,0 +1,252 @@
+"""Leads decide reviews: resolve, send back for more answers, mark as an edge case.
+
+Each function checks on the server that the person leads the review's project (whatever the
+button or form claimed), stores the decision and its audit entry in the caller's transaction,
+and returns what to tell Slack after the ack, or a refusal message with nothing changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.domain import audit
+from bot.domain.access import is_lead
+from bot.domain.completion import refresh_item
+from bot.domain.consensus import answer_key
+from bot.domain.labeling import validate_value
+from bot.flows.review import item_preview, render_post, review_post
+from bot.projects.sync import project_spec
+from bot.services import Services
+from bot.views.blocks import safe
+from bot.views.labeling_card import Message, choice_label
+from bot.views.review_modals import render_edge_case_modal, render_resolve_modal
+from bot.views.review_notes import render_dissent_dm, render_thread_note
+from bot.views.review_post import USER_ID, decision_text, mention
+from bot.views.review_state import ReviewRef
+from storage import reviews as q
+from storage.models import (
+    EdgeCase,
+    FinalMethod,
+    Item,
+    ItemStatus,
+    Project,
+    Review,
+    ReviewStatus,
+)
+
+NOT_LEAD = "Only a lead of {title} can decide its reviews."
+GONE = "That review no longer exists."
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A stored decision and the Slack messages it calls for (sent after the ack)."""
+
+    channel: str | None
+    ts: str | None
+    post: Message
+    thread_note: Message
+    dms: list[tuple[str, Message]] = field(default_factory=list)
+
+
+def authorize(session: Session, services: Services, ref: ReviewRef, user: str) -> Review | str:
+    """The open review named by `ref` if `user` leads its project, else a refusal."""
+    review = session.get(Review, ref.review_id)
+    project = session.get(Project, review.project_id) if review is not None else None
+    if review is None or project is None:
+        return GONE
+    if not is_lead(project_spec(project), user, services.directory):
+        return NOT_LEAD.format(title=project.title)
+    if review.status is not ReviewStatus.OPEN:
+        return "Already decided: " + decision_text(review_post(session, review))
+    return review
+
+
+def _project_item(session: Session, review: Review) -> tuple[Project, Item]:
+    project, item = session.get(Project, review.project_id), session.get(Item, review.item_id)
+    assert project is not None and item is not None
+    return project, item
+
+
+def resolve(
+    session: Session, services: Services, user: str, ref: ReviewRef, value: Any, note: str | None
+) -> Decision | str:
+    """Set the item's final label as adjudicated by the lead, with the note as its rationale."""
+    review = authorize(session, services, ref, user)
+    if isinstance(review, str):
+        return review
+    project, item = _project_item(session, review)
+    spec = project_spec(project)
+    try:
+        label = validate_value(spec, value)
+    except ValueError as exc:
+        return f"{str(exc).capitalize()}."
+    now = services.clock()
+    if not q.close_review(
+        session,
+        review.id,
+        status=ReviewStatus.RESOLVED,
+        resolver=user,
+        now=now,
+        resolution=label,
+        note=note,
+    ):
+        return "Another lead decided this review a moment ago."
+    session.refresh(review)
+    item.final_label, item.final_method = label, FinalMethod.ADJUDICATED
+    item.status = ItemStatus.COMPLETE
+    item.completed_at = item.completed_at or now
+    audit.record(
+        session,
+        actor=user,
+        action="resolve_review",
+        project_id=project.id,
+        detail={"review_id": review.id, "item_id": item.id, "label": label, "note": note},
+        now=now,
+    )
+    session.flush()
+    shown = choice_label(spec, label)
+    headline = f":white_check_mark: Resolved as *{safe(shown, 300)}* by {mention(user)}."
+    dms = (
+        _dissenter_dms(session, project, item, user, label, note)
+        if spec.review.notify_dissenters
+        else []
+    )
+    return _decision(session, review, render_thread_note(headline, [("Note", note)]), dms)
+
+
+def _dissenter_dms(
+    session: Session, project: Project, item: Item, lead: str, label: Any, note: str | None
+) -> list[tuple[str, Message]]:
+    """A DM for each annotator (a Slack user) whose answer differed or who was unsure."""
+    spec = project_spec(project)
+    preview = item_preview(session, item)
+    dms = []
+    for answer in q.current_answers(session, item.id):
+        differs = answer.unsure or answer_key(answer.value) != answer_key(label)
+        if not differs or answer.annotator == lead or not USER_ID.match(answer.annotator):
+            continue
+        yours = "Unsure" if answer.unsure else choice_label(spec, answer.value)
+        message = render_dissent_dm(
+            title=project.title,
+            item_id=item.id,
+            preview=preview,
+            your_answer=yours,
+            decided=choice_label(spec, label),
+            lead=lead,
+            note=note,
+        )
+        dms.append((answer.annotator, message))
+    return dms
+
+
+def send_back(session: Session, services: Services, user: str, ref: ReviewRef) -> Decision | str:
+    """Ask for one more answer than the item has and return it to the labeling queues."""
+    review = authorize(session, services, ref, user)
+    if isinstance(review, str):
+        return review
+    project, item = _project_item(session, review)
+    now = services.clock()
+    if not q.close_review(
+        session, review.id, status=ReviewStatus.SENT_BACK, resolver=user, now=now
+    ):
+        return "Another lead decided this review a moment ago."
+    session.refresh(review)
+    before = item.required_answers
+    item.required_answers = max(item.required_answers, item.answer_count) + 1
+    item.status = ItemStatus.OPEN
+    item.final_label = item.final_method = item.completed_at = None
+    refresh_item(session, item, project_spec(project))
+    audit.record(
+        session,
+        actor=user,
+        action="send_back_review",
+        project_id=project.id,
+        detail={
+            "review_id": review.id,
+            "item_id": item.id,
+            "required_answers": [before, item.required_answers],
+        },
+        now=now,
+    )
+    headline = (
+        f":leftwards_arrow_with_hook: Sent back by {mention(user)}: the item now needs "
+        f"{item.required_answers} answers and is back in the labeling queues."
+    )
+    return _decision(session, review, render_thread_note(headline, []), [])
+
+
+def mark_edge_case(
+    session: Session,
+    services: Services,
+    user: str,
+    ref: ReviewRef,
+    hard: str,
+    wording: str | None,
+) -> Decision | str:
+    """Record what makes the item hard (for the edge-case log); the review stays open."""
+    review = authorize(session, services, ref, user)
+    if isinstance(review, str):
+        return review
+    now = services.clock()
+    session.add(
+        EdgeCase(
+            item_id=review.item_id,
+            project_id=review.project_id,
+            what_makes_it_hard=hard,
+            proposed_wording=wording,
+            marked_by=user,
+            created_at=now,
+        )
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="mark_edge_case",
+        project_id=review.project_id,
+        detail={"review_id": review.id, "item_id": review.item_id},
+        now=now,
+    )
+    session.flush()
+    headline = f":triangular_flag_on_post: Marked as an edge case by {mention(user)}."
+    details = [("What makes it hard", hard), ("Proposed guideline wording", wording)]
+    return _decision(session, review, render_thread_note(headline, details), [])
+
+
+def _decision(
+    session: Session, review: Review, note: Message, dms: list[tuple[str, Message]]
+) -> Decision:
+    posted = review.channel is not None and review.message_ts is not None
+    return Decision(
+        channel=review.channel if posted else None,
+        ts=review.message_ts if posted else None,
+        post=render_post(session, review),
+        thread_note=note,
+        dms=dms,
+    )
+
+
+def resolve_modal(
+    session: Session, services: Services, user: str, ref: ReviewRef
+) -> dict[str, Any] | str:
+    review = authorize(session, services, ref, user)
+    if isinstance(review, str):
+        return review
+    post = review_post(session, review)
+    preview = item_preview(session, post.item)
+    return render_resolve_modal(
+        post.spec, ref, item_id=post.item.id, preview=preview, majority=post.majority
+    )
+
+
+def edge_case_modal(
+    session: Session, services: Services, user: str, ref: ReviewRef
+) -> dict[str, Any] | str:
+    review = authorize(session, services, ref, user)
+    if isinstance(review, str):
+        return review
+    _, item = _project_item(session, review)
+    return render_edge_case_modal(ref, item_id=item.id, preview=item_preview(session, item))

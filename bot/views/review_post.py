@@ -1,0 +1,202 @@
+"""The review-channel post: the item, why it is here, every answer, and the leads' controls.
+
+Pure rendering from a `ReviewPost` snapshot. User text is escaped; only ids that look like our
+own Slack user ids become mentions (imported annotator names are shown as text).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain.labeling import UNSURE_REASONS
+from bot.ids import Action
+from bot.projects.spec import ProjectSpec, TaskKind
+from bot.views.blocks import (
+    MAX_TEXT,
+    Block,
+    actions,
+    button,
+    cap_blocks,
+    context,
+    fields_section,
+    plain,
+    safe,
+    section,
+)
+from bot.views.item_content import render_item_content
+from bot.views.labeling_card import Message, choice_label
+from bot.views.review_state import ReviewRef
+from storage.models import Item, ReviewReason, ReviewStatus
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+EXCERPT = 700
+NOTE = 500
+ANSWER_BUDGET = MAX_TEXT - 200
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    annotator: str
+    value: Any
+    unsure: bool = False
+    unsure_reason: str | None = None
+    unsure_note: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewPost:
+    """Everything the post shows, read in one transaction."""
+
+    review_id: int
+    title: str
+    spec: ProjectSpec
+    item: Item
+    reason: ReviewReason
+    requested_by: str | None
+    answers: list[AnswerLine]
+    agreement: float | None
+    majority: Any
+    excerpts: list[tuple[str, str]] = field(default_factory=list)
+    status: ReviewStatus = ReviewStatus.OPEN
+    resolution: Any = None
+    resolver: str | None = None
+    note: str | None = None
+    edge_case: tuple[str, str] | None = None  # (marked by, what makes it hard)
+
+
+def mention(user_id: str | None) -> str:
+    """`<@U…>` for a Slack user id; anything else (an imported name) as escaped text."""
+    if user_id and USER_ID.match(user_id):
+        return f"<@{user_id}>"
+    return safe(user_id or "someone", 64)
+
+
+def reason_text(post: ReviewPost) -> str:
+    review = post.spec.review
+    if post.reason is ReviewReason.UNSURE:
+        return "an annotator was unsure"
+    if post.reason is ReviewReason.DISAGREEMENT:
+        share = f"{post.agreement:.0%}" if post.agreement is not None else "too few"
+        return (
+            f"answers disagree ({share} agree; the threshold is {review.agreement_threshold:.0%})"
+        )
+    if post.reason is ReviewReason.QA_SAMPLE:
+        return f"drawn for QA ({review.qa_sample_rate:.0%} of completed items are checked)"
+    return f"sent to review by {mention(post.requested_by)}"
+
+
+def render_review_post(post: ReviewPost) -> Message:
+    spec, item = post.spec, post.item
+    blocks: list[Block] = [
+        section(f"*{safe(post.title, 150)}* · item {item.id} · _{safe(item.external_id, 200)}_"),
+        context([f":mag: *Why it is here:* {reason_text(post)}"]),
+    ]
+    blocks.extend(render_item_content(spec, item.data).blocks)
+    blocks.append(section(_answers_text(spec, post.answers)))
+    reference = _reference_fields(spec, item)
+    if reference:
+        blocks.append(fields_section(reference))
+    for label, excerpt in post.excerpts[:3]:
+        blocks.append(section(f"*Guidelines · {safe(label, 100)}*\n{safe(excerpt, EXCERPT)}"))
+    if post.edge_case is not None:
+        who, what = post.edge_case
+        blocks.append(
+            context([f":triangular_flag_on_post: Edge case ({mention(who)}): {safe(what, NOTE)}"])
+        )
+    if post.status is ReviewStatus.OPEN:
+        blocks.extend(_lead_controls(post))
+        text = f"{post.title}: item {item.id} needs review ({post.reason.value})"
+    else:
+        outcome = decision_text(post)
+        blocks.append(section(outcome))
+        text = f"{post.title}: item {item.id}: {outcome}"
+    return Message(blocks=cap_blocks(blocks), text=text[:300])
+
+
+def decision_text(post: ReviewPost) -> str:
+    who = mention(post.resolver)
+    note = f"\n> {safe(post.note, NOTE)}" if post.note else ""
+    if post.status is ReviewStatus.SENT_BACK:
+        needed = post.item.required_answers
+        back = ":leftwards_arrow_with_hook: *Sent back* for more answers"
+        return f"{back} by {who} (now {needed} needed){note}"
+    label = safe(choice_label(post.spec, post.resolution), 300)
+    return f":white_check_mark: *Resolved as {label}* by {who}{note}"
+
+
+def _answers_text(spec: ProjectSpec, answers: list[AnswerLine]) -> str:
+    if not answers:
+        return "*Answers so far*\n_No answers yet._"
+    lines: list[str] = []
+    used = 0
+    for index, answer in enumerate(answers):
+        line = _answer_line(spec, answer)
+        if used + len(line) > ANSWER_BUDGET:
+            lines.append(f"…and {len(answers) - index} more")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "*Answers so far*\n" + "\n".join(lines)
+
+
+def _answer_line(spec: ProjectSpec, answer: AnswerLine) -> str:
+    who = mention(answer.annotator)
+    if not answer.unsure:
+        return f"• {who}: *{safe(choice_label(spec, answer.value), 300)}*"
+    reason = UNSURE_REASONS.get(answer.unsure_reason or "", answer.unsure_reason or "no reason")
+    note = f": “{safe(answer.unsure_note, NOTE)}”" if answer.unsure_note else ""
+    return f"• {who}: _Unsure_ ({safe(reason, 100)}){note}"
+
+
+def _reference_fields(spec: ProjectSpec, item: Item) -> list[str]:
+    fields = []
+    if item.gold_answer is not None:
+        note = f"\n{safe(item.gold_note, 300)}" if item.gold_note else ""
+        fields.append(f"*Gold answer*\n{safe(choice_label(spec, item.gold_answer), 300)}{note}")
+    if item.prediction is not None:
+        score = f" ({item.prediction_score:.2f})" if item.prediction_score is not None else ""
+        fields.append(
+            f"*Model prediction*\n{safe(choice_label(spec, item.prediction), 300)}{score}"
+        )
+    return fields
+
+
+def _lead_controls(post: ReviewPost) -> list[Block]:
+    """One-click "Resolve as X" per choice (single choice and rating), then the other actions.
+
+    Multi-choice and free-text answers need a form, so those projects get "Resolve…" only.
+    """
+    spec, blocks = post.spec, []
+    ref = ReviewRef(review_id=post.review_id)
+    single = spec.task.kind in (TaskKind.SINGLE_CHOICE, TaskKind.RATING)
+    if single:
+        buttons = [
+            button(
+                f"Resolve as {c.button_text}",
+                f"{Action.RESOLVE}:{c.value}",
+                ReviewRef(review_id=post.review_id, choice=c.value).encode(),
+                style="primary" if c.value == post.majority else None,
+            )
+            for c in spec.task.effective_choices
+        ]
+        blocks.append(actions(buttons, block_id="review_resolve"))
+    value = ref.encode()
+    controls = [
+        button("Resolve with a note…" if single else "Resolve…", Action.OPEN_RESOLVE, value),
+        button("Mark as edge case…", Action.MARK_EDGE_CASE, value),
+        _confirmed(button("Send back for more answers", Action.SEND_BACK, value)),
+    ]
+    blocks.append(actions(controls, block_id="review_controls"))
+    return blocks
+
+
+def _confirmed(element: Block) -> Block:
+    element["confirm"] = {
+        "title": plain("Send back?", 100),
+        "text": plain("The item needs one more answer and returns to the labeling queues."),
+        "confirm": plain("Send back", 30),
+        "deny": plain("Cancel", 30),
+    }
+    return element

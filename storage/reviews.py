@@ -1,0 +1,174 @@
+"""Queries behind the review channel: posting claims, decisions, the edge-case log, feedback.
+
+Posting is claimed with a conditional UPDATE (`message_ts IS NULL` → `pending:<time>:<token>`)
+so two threads or processes never post the same review; a claim whose poster died is taken
+over once it is older than the caller's cutoff.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Annotation,
+    Comment,
+    EdgeCase,
+    GuidelineFeedback,
+    Item,
+    Review,
+    ReviewStatus,
+)
+
+CLAIM_PREFIX = "pending:"
+
+
+def claim_token(now: datetime) -> str:
+    """`pending:<epoch seconds, 10 digits>:<random>`; sorts by time as text (fits String(32))."""
+    return f"{CLAIM_PREFIX}{int(now.timestamp()):010d}:{secrets.token_hex(4)}"
+
+
+def unposted_review_ids(
+    session: Session, *, project_id: int | None, stale_before: datetime
+) -> list[int]:
+    """Open reviews with no post yet (or an abandoned claim), oldest first."""
+    query = (
+        select(Review.id)
+        .where(Review.status == ReviewStatus.OPEN, _claimable(stale_before))
+        .order_by(Review.id)
+    )
+    if project_id is not None:
+        query = query.where(Review.project_id == project_id)
+    return list(session.scalars(query))
+
+
+def _claimable(stale_before: datetime) -> ColumnElement[bool]:
+    stale = f"{CLAIM_PREFIX}{int(stale_before.timestamp()):010d}"
+    return or_(
+        Review.message_ts.is_(None),
+        and_(
+            Review.channel.is_(None),
+            Review.message_ts.startswith(CLAIM_PREFIX),
+            Review.message_ts < stale,
+        ),
+    )
+
+
+def claim_post(session: Session, review_id: int, token: str, *, stale_before: datetime) -> bool:
+    """Mark the review as being posted by this caller; False if someone else holds it."""
+    result = session.execute(
+        update(Review)
+        .where(
+            Review.id == review_id,
+            Review.status == ReviewStatus.OPEN,
+            _claimable(stale_before),
+        )
+        .values(message_ts=token)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+def store_post(session: Session, review_id: int, token: str, channel: str, ts: str) -> None:
+    """Replace this caller's claim with the posted message's address."""
+    session.execute(
+        update(Review)
+        .where(Review.id == review_id, Review.message_ts == token)
+        .values(channel=channel, message_ts=ts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release_claim(session: Session, review_id: int, token: str) -> None:
+    """Give a claim back after a failed post, so the next publish retries it."""
+    session.execute(
+        update(Review)
+        .where(Review.id == review_id, Review.message_ts == token, Review.channel.is_(None))
+        .values(message_ts=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def close_review(
+    session: Session,
+    review_id: int,
+    *,
+    status: ReviewStatus,
+    resolver: str,
+    now: datetime,
+    resolution: object = None,
+    note: str | None = None,
+) -> bool:
+    """Close an open review; False if it was already closed (a concurrent decision won)."""
+    result = session.execute(
+        update(Review)
+        .where(Review.id == review_id, Review.status == ReviewStatus.OPEN)
+        .values(
+            status=status,
+            resolver=resolver,
+            resolved_at=now,
+            resolution=resolution,
+            resolution_note=note,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+def current_answers(session: Session, item_id: int) -> list[Annotation]:
+    """The item's current answers (unsure ones included), oldest first."""
+    return list(
+        session.scalars(
+            select(Annotation)
+            .where(Annotation.item_id == item_id, Annotation.superseded_at.is_(None))
+            .order_by(Annotation.id)
+        )
+    )
+
+
+def edge_cases(session: Session, project_id: int) -> list[tuple[EdgeCase, Item]]:
+    """Every edge case of the project with its item, oldest first."""
+    rows = session.execute(
+        select(EdgeCase, Item)
+        .join(Item, Item.id == EdgeCase.item_id)
+        .where(EdgeCase.project_id == project_id)
+        .order_by(EdgeCase.created_at, EdgeCase.id)
+    )
+    return [(edge, item) for edge, item in rows.tuples()]
+
+
+def latest_reviews(session: Session, item_ids: Sequence[int]) -> dict[int, Review]:
+    latest: dict[int, Review] = {}
+    for review in session.scalars(
+        select(Review).where(Review.item_id.in_(item_ids)).order_by(Review.id)
+    ):
+        latest[review.item_id] = review
+    return latest
+
+
+def discussions(session: Session, item_ids: Sequence[int]) -> dict[int, list[Comment]]:
+    """Thread comments that were not deleted, per item, oldest first."""
+    grouped: dict[int, list[Comment]] = {}
+    for comment in session.scalars(
+        select(Comment)
+        .where(Comment.item_id.in_(item_ids), Comment.deleted_at.is_(None))
+        .order_by(Comment.created_at, Comment.id)
+    ):
+        grouped.setdefault(comment.item_id, []).append(comment)
+    return grouped
+
+
+def feedback(session: Session, project_id: int) -> list[GuidelineFeedback]:
+    return list(
+        session.scalars(
+            select(GuidelineFeedback)
+            .where(GuidelineFeedback.project_id == project_id)
+            .order_by(GuidelineFeedback.created_at, GuidelineFeedback.id)
+        )
+    )

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.domain.labeling import AnswerResult, AnswerStatus
 from bot.flows import channel_mode
 from bot.flows import labeling as flow
+from bot.flows.review import publish_in_background
 from bot.ids import Action
 from bot.views.labeling_card import render_notice
 from bot.views.modals import render_free_text_modal, render_full_text_modal, render_unsure_modal
@@ -75,6 +76,11 @@ def _answer_then_next(
     card = answered.card
     if card is not None:
         after_ack("next card", lambda: reply(respond, card, replace=True))
+    if answered.result.reviews:
+        after_ack(
+            "review post",
+            lambda: publish_in_background(services, context.client, state.project_id),
+        )
     return None
 
 
@@ -247,6 +253,8 @@ def on_channel_answer(
     if result is None:
         return None
     after_ack("channel answer reply", lambda: _channel_reply(respond, result))
+    if result.reviews:
+        after_ack("review post", lambda: publish_in_background(services, client, state.project_id))
     if result.status in (AnswerStatus.RECORDED, AnswerStatus.CHANGED):
         container = body.get("container") or {}
         after_ack(

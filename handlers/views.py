@@ -9,6 +9,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.domain.labeling import UNSURE_REASONS, AnswerStatus, Unsure
 from bot.flows import labeling as flow
+from bot.flows.review import publish_in_background
 from bot.ids import View
 from bot.views.labeling_card import Message
 from bot.views.modals import (
@@ -88,6 +89,11 @@ def _submit(
     if answered.card is not None and state.response_url:
         card, url = answered.card, state.response_url
         after_ack("card after modal", lambda: _replace_card(url, card))
+    if result.reviews:
+        after_ack(
+            "review post",
+            lambda: publish_in_background(services, context.client, state.project_id),
+        )
     return None
 
 

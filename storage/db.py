@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,7 +10,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.sqlite_writer import WriterQueue
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Execution option marking a transaction that only reads (see `read_only`).
+READ_ONLY = "labeler_read_only"
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:
@@ -24,10 +27,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
         engine = create_engine(url, **kwargs)
-        writer = _WriterLock()
+        writer = WriterQueue(engine.url.database, READ_ONLY)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", writer.begin)
         event.listen(engine.pool, "checkin", writer.checkin)
+        event.listen(engine.pool, "close", writer.close)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:
@@ -36,7 +40,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _sqlite_begin_immediate).
+    # Let SQLAlchemy, not pysqlite, decide when transactions begin (see storage.sqlite_writer).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -46,41 +50,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class _WriterLock:
-    """Take SQLite's write lock when a transaction starts, queueing this process's threads first.
-
-    A deferred transaction that reads and then writes fails with SQLITE_BUSY when another writer
-    committed in between; `BEGIN IMMEDIATE` makes read-then-write steps (choosing the next
-    item, recording an answer) atomic across threads and processes. Threads of one process wait
-    on a Python lock (woken at once) instead of SQLite's busy handler, which sleeps up to 100 ms
-    between tries and made tail latency under load ten times worse. The lock is given up when
-    the connection returns to the pool (after its COMMIT or ROLLBACK has run), and never waited
-    on for longer than the busy timeout (SQLite's own locking still applies after that).
-    """
-
-    _HELD = "sqlite_writer_lock_held"
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    def begin(self, connection: Any) -> None:
-        if connection.get_execution_options().get(READ_ONLY):
-            connection.exec_driver_sql("BEGIN")  # a snapshot read: no write lock, no waiting
-            return
-        record_info = connection.info
-        if not record_info.get(self._HELD):
-            record_info[self._HELD] = self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    def checkin(self, _dbapi_connection: Any, record: Any) -> None:
-        if record.info.pop(self._HELD, False):
-            self._lock.release()
-
-
 SessionFactory = sessionmaker[Session]
-
-#: Execution option marking a transaction that only reads (see `read_only`).
-READ_ONLY = "labeler_read_only"
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

@@ -140,7 +140,7 @@ def edge_cases(session: Session, project_id: int) -> list[tuple[EdgeCase, Item]]
         .where(EdgeCase.project_id == project_id)
         .order_by(EdgeCase.created_at, EdgeCase.id)
     )
-    return [(edge, item) for edge, item in rows.tuples()]
+    return [(edge, item) for edge, item in rows]
 
 
 def latest_reviews(session: Session, item_ids: Sequence[int]) -> dict[int, Review]:

@@ -12,8 +12,10 @@ bulk import, message shortcuts) and needs no application code.
   Contentless halves the storage; its `delete` command needs the old text, which the triggers
   recompute from `old.data` (a pure function of the row, so it always matches).
 - PostgreSQL: an expression GIN index on `to_tsvector('simple', data)`; `to_tsvector` over
-  `json` reads string values only, the same rule as on SQLite. `simple` does not stem, so
-  both backends match the same whole words in any language.
+  `json` reads string values only, the same rule as on SQLite.
+
+Both backends match the same way: whole words, case-insensitive, accents significant, no
+stemming (`simple` / `unicode61 remove_diacritics 0`), which suits text in any language.
 
 Existing rows are indexed here: the FTS table is filled from `items`, and PostgreSQL builds
 the GIN index over the rows already present.
@@ -43,7 +45,7 @@ def _text_of(row: str) -> str:
 def _sqlite_upgrade() -> None:
     op.execute(
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-        "body, content='', tokenize='unicode61 remove_diacritics 2')"
+        "body, content='', tokenize='unicode61 remove_diacritics 0')"
     )
     insert_new = f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (new.id, {_text_of('new')});"
     delete_old = (

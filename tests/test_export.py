@@ -14,9 +14,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli.app import app
-from bot.dataio.export import export_project
+from bot.dataio.export import export_project, item_records
 from bot.dataio.readers import SourceFormat
-from bot.dataio.writers import ExportFormat
+from bot.dataio.writers import ExportFormat, JsonLinesWriter
 from bot.projects.sync import get_project
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation, Comment, Item, Review, ReviewReason, ReviewStatus
@@ -147,6 +147,42 @@ def test_jsonl_export_explains_every_label(labeled: SessionFactory) -> None:
         "resolved_at": "2026-01-03T00:00:00+00:00",
     }
     assert [(c["author"], c["text"]) for c in r3["discussion"]] == [("U1", "Is this sarcasm?")]
+
+
+def test_jsonl_export_writes_exactly_what_the_json_lines_writer_makes_of_the_records(
+    labeled: SessionFactory,
+) -> None:
+    """The JSON Lines export is built as text from raw rows, for speed; it must not differ by
+    a byte from encoding the export records, whatever the stored text holds."""
+    data: dict[str, Any] = {
+        "text": 'café "quoted" back\\slash\nline\ttab \x01 ☃ 😀',
+        "small": 1.5e-07,
+        "big": 10**20,
+        "nested": {"a": [1, None, True, -0.0]},
+    }
+    sqlite = labeled.kw["bind"].dialect.name == "sqlite"
+    with unit_of_work(labeled) as session:
+        project = get_project(session, "sentiment")
+        session.add(
+            Item(
+                project_id=project.id,
+                external_id='odd ☃ "id"',
+                data=data,
+                required_answers=2,
+                prediction=["négatif"],
+                prediction_score=float("inf"),
+                # Python's encoder writes NaN, which SQLite's json() rejects (PostgreSQL too)
+                gold_answer={"odd": float("nan")} if sqlite else None,
+                completed_at=datetime(2026, 1, 2, 3, 4, 5, 60, tzinfo=UTC),
+            )
+        )
+
+    with unit_of_work(labeled) as session:
+        records = item_records(session, get_project(session, "sentiment"), batch_size=2)
+        expected = "".join(JsonLinesWriter().item(r) for batch in records for r in batch)
+
+    assert export(labeled, ExportFormat.JSONL) == expected
+    assert "odd ☃" in expected and "😀" in expected
 
 
 def test_csv_export_has_one_row_per_item_with_nested_parts_as_json(labeled: SessionFactory) -> None:

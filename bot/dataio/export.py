@@ -7,12 +7,12 @@ review's rationale and the review thread's discussion, so an export explains eac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
+from bot.dataio.export_json import JsonLines, iso
 from bot.dataio.writers import ExportFormat, writer_for
 from bot.projects.sync import project_spec
 from storage import export_queries as q
@@ -22,18 +22,6 @@ DEFAULT_BATCH_SIZE = 2_000
 Decoder = Callable[[Any], Any]
 
 __all__ = ["ExportFormat", "export_project", "item_records"]
-
-
-def iso(moment: datetime | str | None) -> str | None:
-    """ISO 8601 in UTC. Raw SQLite timestamps are `YYYY-MM-DD HH:MM:SS[.ffffff]` strings in UTC
-    (see `storage.export_queries`); PostgreSQL gives aware datetimes."""
-    if moment is None:
-        return None
-    if isinstance(moment, str):
-        return datetime.fromisoformat(moment).isoformat() + "+00:00"
-    if moment.tzinfo is None:
-        return moment.isoformat() + "+00:00"
-    return moment.astimezone(UTC).isoformat()
 
 
 def _annotation(row: Any, decode: Decoder) -> dict[str, Any]:
@@ -94,26 +82,67 @@ def _record(
     }
 
 
+#: One batch: item rows, and per item id its annotations, latest review and comments.
+Batch = tuple[Sequence[Any], dict[int, list[Any]], dict[int, Any], dict[int, list[Any]]]
+
+
+def _batches(session: Session, project: Project, batch_size: int) -> Iterator[Batch]:
+    """Items in id order, a batch at a time, with three extra queries per batch."""
+    for items in q.item_batches(session, project.id, batch_size):
+        ids = [item.id for item in items]
+        yield (
+            items,
+            q.annotations_by_item(session, ids),
+            q.latest_review_by_item(session, ids),
+            q.discussion_by_item(session, ids),
+        )
+
+
 def item_records(
     session: Session, project: Project, batch_size: int = DEFAULT_BATCH_SIZE
 ) -> Iterator[list[dict[str, Any]]]:
-    """Batches of export records in item id order (three extra queries per batch)."""
+    """Batches of export records in item id order: what every format writer consumes."""
     decode = q.json_decoder(session)
-    for items in q.item_batches(session, project.id, batch_size):
-        ids = [item.id for item in items]
-        annotations = q.annotations_by_item(session, ids)
-        reviews = q.latest_review_by_item(session, ids)
-        comments = q.discussion_by_item(session, ids)
+    for items, answers, reviews, comments in _batches(session, project, batch_size):
         yield [
             _record(
                 item,
-                annotations.get(item.id, []),
+                answers.get(item.id, []),
                 reviews.get(item.id),
                 comments.get(item.id, []),
                 decode,
             )
             for item in items
         ]
+
+
+def _chunks(
+    session: Session, project: Project, fmt: ExportFormat, batch_size: int
+) -> Iterator[tuple[int, str]]:
+    """(items, text) per batch. JSON Lines is built straight from the rows (`export_json`);
+    the other formats go through records and their writer."""
+    writer = writer_for(fmt, project_spec(project), project.slug)
+    yield 0, writer.begin()
+    if fmt is ExportFormat.JSONL:
+        lines = JsonLines(session.get_bind().dialect.name)
+        empty: list[Any] = []
+        for items, answers, reviews, comments in _batches(session, project, batch_size):
+            text = "".join(
+                [
+                    lines.line(
+                        item,
+                        answers.get(item.id, empty),
+                        reviews.get(item.id),
+                        comments.get(item.id, empty),
+                    )
+                    for item in items
+                ]
+            )
+            yield len(items), text
+    else:
+        for batch in item_records(session, project, batch_size):
+            yield len(batch), "".join(writer.item(record) for record in batch)
+    yield 0, writer.end()
 
 
 def export_project(
@@ -130,13 +159,11 @@ def export_project(
     Raises ValueError before writing anything when the format cannot hold the task
     (Ground Truth has no free-text classification).
     """
-    writer = writer_for(fmt, project_spec(project), project.slug)
-    out.write(writer.begin())
     written = 0
-    for batch in item_records(session, project, batch_size):
-        out.write("".join(writer.item(record) for record in batch))
-        written += len(batch)
-        if progress:
-            progress(len(batch))
-    out.write(writer.end())
+    for count, text in _chunks(session, project, fmt, batch_size):
+        out.write(text)
+        if count:
+            written += count
+            if progress:
+                progress(count)
     return written

@@ -21,7 +21,7 @@ from bot.dataio.items import ItemBuilder, ItemMapping
 from bot.dataio.problems import ProblemLog, RecordError
 from bot.dataio.readers import RecordReader, SourceFormat, detect_format
 from bot.projects.sync import project_spec
-from storage.bulk import count_items, insert_items, prepare_bulk_session
+from storage.bulk import count_items, item_inserts
 from storage.models import Project
 
 DEFAULT_BATCH_SIZE = 5_000
@@ -43,24 +43,16 @@ def _is_label_studio(fmt: SourceFormat, first: dict[str, Any]) -> bool:
     return fmt is SourceFormat.JSON and isinstance(first.get("data"), dict)
 
 
-def import_items(
-    session: Session,
-    project: Project,
-    path: Path,
-    *,
-    fmt: SourceFormat = SourceFormat.AUTO,
-    mapping: ItemMapping | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    progress: Progress | None = None,
-) -> ImportSummary:
-    """Add the file's items to `project`; raise `ImportFailed` (file:line problems) on bad input."""
-    fmt = detect_format(path, fmt)
-    log = ProblemLog(str(path))
-    reader_format = SourceFormat.JSON if fmt is SourceFormat.LABEL_STUDIO else fmt
-    reader = RecordReader(path, reader_format, log)
-    builder = ItemBuilder(project.id, project_spec(project), mapping or ItemMapping(), path.name)
-    prepare_bulk_session(session)
-    before = count_items(session, project.id)
+def _scan(
+    reader: RecordReader,
+    builder: ItemBuilder,
+    fmt: SourceFormat,
+    log: ProblemLog,
+    insert: Callable[[list[dict[str, Any]]], None],
+    batch_size: int,
+    progress: Progress | None,
+) -> int:
+    """Check every record, inserting batches until the first problem; returns records read."""
     read = 0
     batch: list[dict[str, Any]] = []
     tasks: bool | None = None
@@ -88,13 +80,35 @@ def import_items(
             continue
         batch.append(row)
         if len(batch) >= batch_size:
-            insert_items(session, batch)
+            insert(batch)
             batch = []
             if progress:
                 progress(reader.bytes_read)
     log.raise_if_any()
-    insert_items(session, batch)
+    insert(batch)
     if progress:
         progress(reader.bytes_read)
+    return read
+
+
+def import_items(
+    session: Session,
+    project: Project,
+    path: Path,
+    *,
+    fmt: SourceFormat = SourceFormat.AUTO,
+    mapping: ItemMapping | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Add the file's items to `project`; raise `ImportFailed` (file:line problems) on bad input."""
+    fmt = detect_format(path, fmt)
+    log = ProblemLog(str(path))
+    reader_format = SourceFormat.JSON if fmt is SourceFormat.LABEL_STUDIO else fmt
+    reader = RecordReader(path, reader_format, log)
+    builder = ItemBuilder(project.id, project_spec(project), mapping or ItemMapping(), path.name)
+    before = count_items(session, project.id)
+    with item_inserts(session) as insert:
+        read = _scan(reader, builder, fmt, log, insert, batch_size, progress)
     inserted = count_items(session, project.id) - before
     return ImportSummary(read=read, inserted=inserted, already_present=read - inserted)

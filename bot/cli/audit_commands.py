@@ -62,15 +62,15 @@ def register(app: typer.Typer) -> None:
                 proj = get_project(session, project)
             except LookupError as exc:
                 fail(str(exc))
-            start = _utc(since) if since is not None else None
+            slug, start = proj.slug, _utc(since) if since is not None else None
             rows = [_as_dict(e) for e in audit.entries(session, project_id=proj.id, since=start)]
         if as_json:
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         if not rows:
-            console.print(f"No audit entries for {proj.slug}.")
+            console.print(f"No audit entries for {slug}.")
             return
-        table = Table("When (UTC)", "Who", "Action", "Detail", title=f"Audit log: {proj.slug}")
+        table = Table("When (UTC)", "Who", "Action", "Detail", title=f"Audit log: {slug}")
         for row in rows:
             detail = json.dumps(row["detail"], ensure_ascii=False, sort_keys=True)
             when = row["created_at"][:19].replace("T", " ")

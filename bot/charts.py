@@ -1,0 +1,52 @@
+"""The daily digest's chart, drawn with matplotlib's Agg canvas (no display, no pyplot state,
+so it is safe in the scheduler's threads)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from bot.metrics import DayThroughput
+
+
+def cumulative_complete(days: Sequence[DayThroughput], complete_now: int) -> list[int]:
+    """Items complete at the end of each day, walking back from today's count (an item that
+    was reopened later counts as complete on the day it was first finished)."""
+    totals: list[int] = []
+    running = complete_now
+    for day in reversed(days):
+        totals.append(max(running, 0))
+        running -= day.completions
+    return list(reversed(totals))
+
+
+def progress_chart(
+    days: Sequence[DayThroughput], complete_now: int, total_items: int, title: str
+) -> bytes:
+    """A PNG: answers per day as bars, items complete (cumulative) as a line on a second axis."""
+    figure = Figure(figsize=(8, 3.6), dpi=100)
+    FigureCanvasAgg(figure)
+    axis = figure.add_subplot()
+    labels = [day.day.strftime("%b %d") for day in days]
+    axis.bar(labels, [day.answers for day in days], color="#4a90d9", label="answers per day")
+    axis.set_ylabel("answers per day")
+    axis.tick_params(axis="x", labelrotation=45, labelsize=8)
+    completion = figure.axes[0].twinx()
+    completion.plot(
+        labels,
+        cumulative_complete(days, complete_now),
+        color="#2e7d32",
+        marker="o",
+        label="items complete",
+    )
+    completion.set_ylabel("items complete")
+    completion.set_ylim(0, max(total_items, complete_now, 1) * 1.05)
+    axis.set_title(title.replace("$", r"\$"), fontsize=11)
+    figure.legend(loc="upper left", fontsize=8, frameon=False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -1,0 +1,107 @@
+"""What the daily progress digest and the weekly quality summary say (no Slack here).
+
+Per-annotator quality flags are kept apart from the public content so they can only ever be
+sent to leads privately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from bot.charts import progress_chart
+from bot.metrics import ConfusionPair
+from bot.metrics.records import local_date
+from bot.projects.sync import project_spec
+from bot.stats import (
+    AgreementFigures,
+    ProjectStats,
+    QualityFlag,
+    agreement_figures,
+    compute_stats,
+    gold_accuracy_by_annotator,
+    needs_calibration,
+    zone_of,
+)
+from storage import stats_queries as q
+from storage.models import Annotation, Project
+
+DigestKind = Literal["daily", "weekly"]
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class DailyDigest:
+    stats: ProjectStats
+    answers_last_day: int
+    top_confusion: ConfusionPair | None
+    chart: bytes
+    flags: list[QualityFlag]
+
+
+@dataclass(frozen=True)
+class WeeklyDigest:
+    slug: str
+    title: str
+    week_start: date
+    week_end: date
+    this_week: AgreementFigures
+    last_week: AgreementFigures
+    answers_this_week: int
+    disputed: list[ConfusionPair]
+    edge_cases: tuple[int, list[str]]
+    feedback: tuple[int, list[str]]
+    flags: list[QualityFlag]
+
+
+def daily_digest(session: Session, project: Project, now: datetime) -> DailyDigest:
+    stats = compute_stats(session, project, now)
+    last_day = q.counts_between(session, Annotation.created_at, project.id, [now - WEEK / 7, now])
+    gold = {a.annotator: a.gold for a in stats.annotators}
+    chart = progress_chart(
+        stats.throughput,
+        stats.items.complete,
+        stats.items.total,
+        f"{stats.title}: answers per day and items complete",
+    )
+    confusion = stats.agreement.confusion
+    return DailyDigest(
+        stats=stats,
+        answers_last_day=last_day[0],
+        top_confusion=confusion[0] if confusion else None,
+        chart=chart,
+        flags=needs_calibration(gold),
+    )
+
+
+def weekly_digest(session: Session, project: Project, now: datetime) -> WeeklyDigest:
+    """The last seven days against the seven before: agreement on items completed in each
+    window, the labels most confused this week, and what annotators raised."""
+    spec = project_spec(project)
+    start, previous = now - WEEK, now - 2 * WEEK
+    this_week = agreement_figures(
+        q.agreement_sample(session, project.id, completed_from=start, completed_to=now), spec
+    )
+    last_week = agreement_figures(
+        q.agreement_sample(session, project.id, completed_from=previous, completed_to=start),
+        spec,
+    )
+    answers = q.counts_between(session, Annotation.created_at, project.id, [start, now])
+    gold = gold_accuracy_by_annotator(q.gold_outcomes(session, project.id, since=start))
+    tz = zone_of(spec)
+    return WeeklyDigest(
+        slug=project.slug,
+        title=project.title,
+        week_start=local_date(start, tz),
+        week_end=local_date(now, tz),
+        this_week=this_week,
+        last_week=last_week,
+        answers_this_week=answers[0],
+        disputed=this_week.confusion[:5],
+        edge_cases=q.edge_cases_since(session, project.id, start),
+        feedback=q.feedback_since(session, project.id, start),
+        flags=needs_calibration(gold),
+    )

@@ -1,0 +1,300 @@
+"""A project's figures (progress, pace, agreement, annotators), computed once for the CLI,
+`/label stats` and the digests, from aggregate queries plus the pure metric functions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.domain.consensus import answer_key
+from bot.metrics import (
+    Accuracy,
+    Coefficient,
+    ConfusionPair,
+    DayThroughput,
+    Eta,
+    PairwiseKappa,
+    confusion_pairs,
+    eta,
+    fleiss_kappa,
+    krippendorff_alpha,
+    mean_pairwise_cohen_kappa,
+    pace,
+    percent_agreement,
+)
+from bot.metrics.records import AnswerValue, as_aware, local_date
+from bot.projects.spec import ProjectSpec, TaskKind
+from bot.projects.sync import project_spec
+from storage import stats_queries as q
+from storage.models import Annotation, Item, Project
+from storage.progress import StatusCounts, status_counts
+
+THROUGHPUT_DAYS = 14
+PACE_DAYS = 7
+LOW_GOLD_ACCURACY = 0.7
+MIN_GOLD_SCORED = 5
+
+
+@dataclass(frozen=True)
+class AnnotatorFigures:
+    annotator: str
+    answers: int
+    today: int
+    last_7_days: int
+    unsure: int
+    median_seconds: float | None
+    gold: Accuracy
+
+
+@dataclass(frozen=True)
+class AgreementFigures:
+    """Agreement over complete items; `population` matched, a sample was used if `sampled`."""
+
+    percent: Coefficient
+    cohen: PairwiseKappa
+    fleiss: Coefficient
+    alpha: Coefficient
+    items: int
+    population: int
+    sampled: bool
+    confusion: list[ConfusionPair]
+
+
+@dataclass(frozen=True)
+class ProjectStats:
+    slug: str
+    title: str
+    generated_at: datetime
+    timezone: str
+    deadline: date | None
+    items: StatusCounts
+    gold_items: int
+    answers: int
+    unsure_answers: int
+    review: q.ReviewCounts
+    agreement: AgreementFigures
+    annotators: list[AnnotatorFigures]
+    throughput: list[DayThroughput]
+    answers_per_day: float
+    eta: Eta
+
+
+def zone_of(spec: ProjectSpec) -> ZoneInfo:
+    return ZoneInfo(spec.digest.timezone)
+
+
+def day_start(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=tz)
+
+
+def midnights(first: date, days: int, tz: tzinfo) -> list[datetime]:
+    """The local midnights bounding `days` calendar days from `first` (days + 1 instants)."""
+    return [day_start(first + timedelta(days=n), tz) for n in range(days + 1)]
+
+
+def throughput(
+    session: Session, project_id: int, today: date, tz: tzinfo, days: int = THROUGHPUT_DAYS
+) -> list[DayThroughput]:
+    """Answers and completions per local day for the `days` days ending today, oldest first."""
+    first = today - timedelta(days=days - 1)
+    edges = midnights(first, days, tz)
+    answers = q.counts_between(session, Annotation.created_at, project_id, edges)
+    completions = q.counts_between(session, Item.completed_at, project_id, edges)
+    return [
+        DayThroughput(first + timedelta(days=n), answers[n], completions[n]) for n in range(days)
+    ]
+
+
+def gold_accuracy_by_annotator(
+    outcomes: Mapping[str, Sequence[tuple[AnswerValue, AnswerValue, int]]],
+) -> dict[str, Accuracy]:
+    """Answers matching the gold answer (compared as `answer_key`s, like every metric)."""
+    result = {}
+    for annotator, rows in outcomes.items():
+        correct = sum(n for value, gold, n in rows if answer_key(value) == answer_key(gold))
+        result[annotator] = Accuracy(correct, sum(n for _, _, n in rows))
+    return result
+
+
+def agreement_figures(sample: q.AgreementSample, spec: ProjectSpec) -> AgreementFigures:
+    units = {
+        item_id: {who: answer_key(value) for who, value in answers.items()}
+        for item_id, answers in sample.values.items()
+    }
+    if spec.task.kind is TaskKind.RATING:
+        alpha = krippendorff_alpha(units, "ordinal", spec.task.choice_values)
+    else:
+        alpha = krippendorff_alpha(units)
+    by_item = {item_id: list(answers.values()) for item_id, answers in sample.values.items()}
+    return AgreementFigures(
+        percent=percent_agreement(units),
+        cohen=mean_pairwise_cohen_kappa(units),
+        fleiss=fleiss_kappa(units),
+        alpha=alpha,
+        items=len(units),
+        population=sample.population,
+        sampled=sample.sampled,
+        confusion=confusion_pairs(by_item, sample.adjudicated),
+    )
+
+
+def annotator_figures(
+    session: Session, project_id: int, now: datetime, tz: tzinfo, annotator: str | None = None
+) -> list[AnnotatorFigures]:
+    today = local_date(now, tz)
+    counts = q.annotator_counts(
+        session,
+        project_id,
+        today_start=day_start(today, tz),
+        week_start=day_start(today - timedelta(days=6), tz),
+        annotator=annotator,
+    )
+    medians = q.median_seconds(session, project_id, [row.annotator for row in counts])
+    gold = gold_accuracy_by_annotator(q.gold_outcomes(session, project_id, annotator=annotator))
+    return [
+        AnnotatorFigures(
+            annotator=row.annotator,
+            answers=row.answers,
+            today=row.today,
+            last_7_days=row.last_7_days,
+            unsure=row.unsure,
+            median_seconds=medians.get(row.annotator),
+            gold=gold.get(row.annotator, Accuracy(0, 0)),
+        )
+        for row in counts
+    ]
+
+
+def compute_stats(session: Session, project: Project, now: datetime) -> ProjectStats:
+    """Everything `stats --json`, `/label stats` and the daily digest show, in one pass."""
+    spec = project_spec(project)
+    tz = zone_of(spec)
+    today = local_date(now, tz)
+    days = throughput(session, project.id, today, tz)
+    recent = pace(days[-PACE_DAYS - 1 : -1])  # finished days only: today has barely begun
+    remaining = q.remaining_answers(session, project.id)
+    annotators = annotator_figures(session, project.id, now, tz)
+    return ProjectStats(
+        slug=project.slug,
+        title=project.title,
+        generated_at=now,
+        timezone=spec.digest.timezone,
+        deadline=spec.deadline,
+        items=status_counts(session, project.id),
+        gold_items=q.gold_items(session, project.id),
+        answers=sum(a.answers for a in annotators),
+        unsure_answers=sum(a.unsure for a in annotators),
+        review=q.review_counts(session, project.id),
+        agreement=agreement_figures(q.agreement_sample(session, project.id), spec),
+        annotators=annotators,
+        throughput=days,
+        answers_per_day=recent.answers_per_day,
+        eta=eta(remaining, recent.answers_per_day, spec.deadline, today),
+    )
+
+
+@dataclass(frozen=True)
+class QualityFlag:
+    annotator: str
+    gold: Accuracy
+
+
+def needs_calibration(
+    gold: Mapping[str, Accuracy],
+    threshold: float = LOW_GOLD_ACCURACY,
+    min_scored: int = MIN_GOLD_SCORED,
+) -> list[QualityFlag]:
+    """Annotators whose gold accuracy is below `threshold` over at least `min_scored` answers
+    (fewer is noise), worst first. Shown to leads only, never in a channel."""
+    flagged = [
+        QualityFlag(who, acc)
+        for who, acc in gold.items()
+        if acc.scored >= min_scored and (acc.value or 0.0) < threshold
+    ]
+    return sorted(flagged, key=lambda f: (f.gold.value or 0.0, f.annotator))
+
+
+def stats_json(stats: ProjectStats) -> dict[str, Any]:
+    """The documented `stats --json` object (docs/stats.md)."""
+    agreement = stats.agreement
+    eta_ = stats.eta
+    return {
+        "project": stats.slug,
+        "title": stats.title,
+        "generated_at": stats.generated_at.isoformat(),
+        "timezone": stats.timezone,
+        "items": {
+            "total": stats.items.total,
+            "open": stats.items.open,
+            "in_review": stats.items.in_review,
+            "complete": stats.items.complete,
+            "gold": stats.gold_items,
+        },
+        "answers": stats.answers,
+        "unsure_answers": stats.unsure_answers,
+        "agreement": {
+            "percent": _round(agreement.percent.value),
+            "cohen_kappa_mean": _round(agreement.cohen.value),
+            "fleiss_kappa": _round(agreement.fleiss.value),
+            "krippendorff_alpha": _round(agreement.alpha.value),
+            "items": agreement.items,
+            "complete_items": agreement.population,
+            "sampled": agreement.items if agreement.sampled else None,
+            "reasons": {
+                "percent": agreement.percent.reason,
+                "cohen_kappa_mean": agreement.cohen.reason,
+                "fleiss_kappa": agreement.fleiss.reason,
+                "krippendorff_alpha": agreement.alpha.reason,
+            },
+            "top_confusions": [
+                {"labels": [pair.first, pair.second], "count": pair.count}
+                for pair in agreement.confusion[:5]
+            ],
+        },
+        "review": {
+            "open": stats.review.open,
+            "resolved": stats.review.resolved,
+            "sent_back": stats.review.sent_back,
+            "oldest_open_at": _iso(
+                None if stats.review.oldest_open is None else as_aware(stats.review.oldest_open)
+            ),
+        },
+        "annotators": [
+            {
+                "id": a.annotator,
+                "answers": a.answers,
+                "answers_today": a.today,
+                "answers_last_7_days": a.last_7_days,
+                "unsure": a.unsure,
+                "median_seconds": _round(a.median_seconds),
+                "gold_accuracy": _round(a.gold.value),
+                "gold_scored": a.gold.scored,
+            }
+            for a in stats.annotators
+        ],
+        "throughput": [
+            {"day": day.day.isoformat(), "answers": day.answers, "completions": day.completions}
+            for day in stats.throughput
+        ],
+        "eta": {
+            "remaining_answers": eta_.remaining,
+            "answers_per_day": round(stats.answers_per_day, 2),
+            "days_needed": _round(eta_.days_needed),
+            "expected_date": _iso(eta_.expected_date),
+            "deadline": _iso(stats.deadline),
+            "on_track": eta_.on_track,
+        },
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()

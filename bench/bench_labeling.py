@@ -5,18 +5,20 @@
     .venv/bin/python bench/bench_labeling.py --items 20000 --clicks 400   # a quick run
 
 Stores ITEMS items (overlap 5) with 3 answers each already recorded, starts
-`python -m bot run --http` against a fake Slack Web API on loopback, and has CLIENTS
-concurrent annotators click answers on pre-leased items (every 10th click is sent twice, like
-a double click). Reports click-to-ack latency p50/p99 (the HTTP round trip: Bolt answers when
-the listener acks, after the answer is stored), answers per second, and afterwards counts the
-answers: every acknowledged click must be stored exactly once.
+`python -m bot run --http` (gunicorn, 1 or 2 worker processes) against a fake Slack Web API
+running in its own process, and has CLIENTS concurrent annotators label: each clicks an answer,
+waits for the next card the bot sends through the click's response_url (as a person does) and
+clicks on it; every 10th click is sent twice, like a double click. Reports click-to-ack latency
+p50/p99 (the HTTP round trip: Bolt answers when the listener acks, after the answer is
+stored), answers per second, and afterwards counts the answers in the database: every answer
+the bot confirmed must be stored exactly once (`stored/expected`, `doubled`).
 """
 
 from __future__ import annotations
 
 import argparse
-import hmac
 import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -30,7 +32,7 @@ import urllib.parse
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -56,9 +58,14 @@ SPEC = {
     "slug": "bench",
     "title": "Bench sentiment",
     "guidelines": {"text": "## positive\nHappy.", "version": "v1"},
-    "task": {"kind": "single_choice", "choices": [
-        {"value": "positive", "text": "Positive"}, {"value": "neutral", "text": "Neutral"},
-        {"value": "negative", "text": "Negative"}]},
+    "task": {
+        "kind": "single_choice",
+        "choices": [
+            {"value": "positive", "text": "Positive"},
+            {"value": "neutral", "text": "Neutral"},
+            {"value": "negative", "text": "Negative"},
+        ],
+    },
     "display": {"fields": [{"key": "text"}]},
     "overlap": 5,
     "review": {"agreement_threshold": 0.0001},
@@ -83,16 +90,43 @@ def seed(url: str, items: int) -> int:
     with engine.begin() as conn:
         for start in range(0, items, 10_000):
             ids = range(start + 1, min(items, start + 10_000) + 1)
-            conn.execute(insert(Item), [
-                {"id": i, "project_id": project_id, "external_id": f"e{i}",
-                 "data": {"text": f"review number {i}: it was fine"}, "source": "bench",
-                 "priority": 0, "required_answers": 5, "answer_count": 3, "is_gold": False,
-                 "status": "open", "created_at": now} for i in ids])
-            conn.execute(insert(Annotation), [
-                {"item_id": i, "project_id": project_id, "annotator": f"U0SEED{(i + k) % 30:04d}",
-                 "value": "positive", "unsure": False, "guideline_version": "v1",
-                 "seconds": 4.0, "source": "import", "created_at": now}
-                for i in ids for k in range(3)])
+            conn.execute(
+                insert(Item),
+                [
+                    {
+                        "id": i,
+                        "project_id": project_id,
+                        "external_id": f"e{i}",
+                        "data": {"text": f"review number {i}: it was fine"},
+                        "source": "bench",
+                        "priority": 0,
+                        "required_answers": 5,
+                        "answer_count": 3,
+                        "is_gold": False,
+                        "status": "open",
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
+            conn.execute(
+                insert(Annotation),
+                [
+                    {
+                        "item_id": i,
+                        "project_id": project_id,
+                        "annotator": f"U0SEED{(i + k) % 30:04d}",
+                        "value": "positive",
+                        "unsure": False,
+                        "guideline_version": "v1",
+                        "seconds": 4.0,
+                        "source": "import",
+                        "created_at": now,
+                    }
+                    for i in ids
+                    for k in range(3)
+                ],
+            )
     if url.startswith("postgresql"):
         with engine.begin() as conn:
             conn.execute(text("SELECT setval('items_id_seq', (SELECT max(id) FROM items))"))
@@ -101,44 +135,57 @@ def seed(url: str, items: int) -> int:
     return project_id
 
 
-def lease_plan(
-    url: str, project_id: int, clients: int, per_client: int, offset: int
-) -> list[list[int]]:
-    """Lease distinct items (after `offset`) to each annotator; returns lease ids per client."""
+def first_leases(url: str, project_id: int, users: list[str], offset: int) -> list[int]:
+    """Hand each annotator their first card (a lease), as `/label next` would; the server
+    leases every later item itself after each click."""
     engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(delete(Lease))
     now = datetime.now(UTC)
-    plan: list[list[int]] = []
+    leases = []
     with unit_of_work(make_session_factory(engine)) as session:
-        for c in range(clients):
-            leases = [
-                Lease(item_id=1 + offset + c * per_client + n, project_id=project_id,
-                      annotator=f"U0BENCH{c:03d}", status=LeaseStatus.ACTIVE, shown_at=now,
-                      expires_at=now + timedelta(hours=1))
-                for n in range(per_client)
-            ]
-            session.add_all(leases)
-            session.merge(GuidelineAck(id=c + 1, project_id=project_id,
-                                       user_id=f"U0BENCH{c:03d}", version="v1"))
+        for index, user in enumerate(users):
+            lease = Lease(
+                item_id=1 + offset + index,
+                project_id=project_id,
+                annotator=user,
+                status=LeaseStatus.ACTIVE,
+                shown_at=now,
+                expires_at=now + timedelta(hours=1),
+            )
+            session.add(lease)
+            session.add(GuidelineAck(project_id=project_id, user_id=user, version="v1"))
             session.flush()
-            plan.append([lease.id for lease in leases])
+            leases.append(lease.id)
     engine.dispose()
-    return plan
+    return leases
 
 
 def signed(body: str) -> dict[str, str]:
     ts = str(int(time.time()))
     digest = hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+    }
 
 
 FAKE_SLACK_SCRIPT = (
     "import sys, time\n"
     "sys.path.insert(0, sys.argv[1])\n"
     "from tests.fake_slack import FakeSlack\n"
+    "cards = {}\n"
+    "def card(call):\n"
+    "    body = cards.get(call.body.get('path'))\n"
+    "    return {'ok': body is not None, 'card': body}\n"
     "with FakeSlack() as fake:\n"
+    "    fake.set_response('bench.card', card)\n"
+    "    original = fake._record\n"
+    "    def record(call):\n"
+    "        if call.method == 'response_url':\n"
+    "            cards[call.path] = call.body\n"
+    "        else:\n"
+    "            original(call)\n"
+    "    fake._record = record\n"
     "    print(fake.base_url, flush=True)\n"
     "    time.sleep(3600)\n"
 )
@@ -148,8 +195,9 @@ class FakeSlackProcess:
     """The fake Slack Web API in its own process, so its work does not skew client timings."""
 
     def __enter__(self) -> FakeSlackProcess:
-        self.proc = subprocess.Popen([sys.executable, "-c", FAKE_SLACK_SCRIPT, str(ROOT)],
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", FAKE_SLACK_SCRIPT, str(ROOT)], stdout=subprocess.PIPE, text=True
+        )
         assert self.proc.stdout is not None
         self.base_url = self.proc.stdout.readline().strip()
         self.url = self.base_url + "api/"
@@ -165,60 +213,119 @@ class FakeSlackProcess:
         self.proc.wait()
 
 
-def click_body(fake: FakeSlackProcess, user: str, project_id: int, lease_id: int) -> str:
+def click_body(user: str, project_id: int, lease_id: int, response_url: str) -> str:
     value = CardState(project_id=project_id, lease_id=lease_id, choice="neutral").encode()
     payload = {
-        "type": "block_actions", "user": {"id": user, "username": user, "team_id": "T0BENCH"},
-        "api_app_id": "A0BENCH", "token": "x", "team": {"id": "T0BENCH", "domain": "bench"},
-        "trigger_id": "1.2.3", "container": {"type": "message", "message_ts": "1.1",
-                                             "channel_id": "D0BENCH", "is_ephemeral": False},
+        "type": "block_actions",
+        "user": {"id": user, "username": user, "team_id": "T0BENCH"},
+        "api_app_id": "A0BENCH",
+        "token": "x",
+        "team": {"id": "T0BENCH", "domain": "bench"},
+        "trigger_id": "1.2.3",
+        "container": {
+            "type": "message",
+            "message_ts": "1.1",
+            "channel_id": "D0BENCH",
+            "is_ephemeral": False,
+        },
         "channel": {"id": "D0BENCH", "name": "directmessage"},
-        "response_url": fake.response_url("actions"), "state": {"values": {}},
-        "actions": [{"action_id": "answer:neutral", "block_id": "answer", "type": "button",
-                     "value": value, "action_ts": f"{time.time():.6f}",
-                     "text": {"type": "plain_text", "text": "Neutral"}}],
+        "response_url": response_url,
+        "state": {"values": {}},
+        "actions": [
+            {
+                "action_id": "answer:neutral",
+                "block_id": "answer",
+                "type": "button",
+                "value": value,
+                "action_ts": f"{time.time():.6f}",
+                "text": {"type": "plain_text", "text": "Neutral"},
+            }
+        ],
     }
     return urllib.parse.urlencode({"payload": json.dumps(payload)})
 
 
-def run_clients(port: int, fake: FakeSlackProcess, project_id: int, plan: list[list[int]]
-                ) -> tuple[list[float], int, float]:
+def next_lease(
+    fake: FakeSlackProcess, response_url: str, timeout: float = 15.0
+) -> tuple[int | None, bool]:
+    """Wait for the card the bot sent through `response_url`: the lease id its buttons carry,
+    and whether it confirms the answer ("Recorded …") rather than a notice such as "got its
+    answers from others meanwhile"."""
+    path = urllib.parse.urlsplit(response_url).path
+    conn = http.client.HTTPConnection(*urllib.parse.urlsplit(fake.base_url).netloc.split(":"))
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            conn.request(
+                "POST",
+                "/api/bench.card",
+                body=json.dumps({"path": path}),
+                headers={"Content-Type": "application/json"},
+            )
+            answer = json.loads(conn.getresponse().read())
+            if answer["ok"]:
+                blocks = answer["card"].get("blocks", [])
+                recorded = "Recorded" in json.dumps(blocks)
+                for block in blocks:
+                    for element in block.get("elements", []):
+                        if str(element.get("action_id", "")).startswith("answer:"):
+                            return int(json.loads(element["value"])["l"]), recorded
+                return None, recorded  # the done card: nothing left
+            time.sleep(0.005)
+    finally:
+        conn.close()
+    raise SystemExit(f"no card arrived at {path}")
+
+
+def run_clients(
+    port: int,
+    fake: FakeSlackProcess,
+    project_id: int,
+    users: list[str],
+    leases: list[int],
+    clicks: int,
+) -> tuple[list[float], int, float, int]:
+    """Each client clicks, then waits for its next card (as a person does) and clicks again;
+    every 10th click is sent twice, like a double click."""
     latencies: list[float] = []
     failures = 0
+    clicked = 0
     lock = threading.Lock()
 
-    requests = [
-        [(click_body(fake, f"U0BENCH{index:03d}", project_id, lease_id), n % 10 == 0)
-         for n, lease_id in enumerate(leases)]
-        for index, leases in enumerate(plan)
-    ]
-
-    def client(bodies: list[tuple[str, bool]]) -> None:
-        nonlocal failures
+    def client(user: str, lease_id: int | None) -> None:
+        nonlocal failures, clicked
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine: list[float] = []
-        bad = 0
-        for body, double in bodies:
+        bad = done = 0
+        for n in range(clicks):
+            if lease_id is None:
+                break
+            response_url = fake.response_url("actions")
+            body = click_body(user, project_id, lease_id, response_url)
             headers = signed(body)
-            for _ in range(2 if double else 1):
+            for _ in range(2 if n % 10 == 0 else 1):
                 started = time.perf_counter()
                 conn.request("POST", "/slack/events", body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 mine.append(time.perf_counter() - started)
                 bad += response.status != 200
+            lease_id, recorded = next_lease(fake, response_url)
+            done += recorded
         conn.close()
         with lock:
             latencies.extend(mine)
             failures += bad
+            clicked += done
 
-    threads = [threading.Thread(target=client, args=(bodies,)) for bodies in requests]
+    pairs = zip(users, leases, strict=True)
+    threads = [threading.Thread(target=client, args=pair) for pair in pairs]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, failures, time.perf_counter() - started
+    return latencies, failures, time.perf_counter() - started, clicked
 
 
 def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
@@ -237,46 +344,72 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
 
 
 def one_run(
-    url: str, project_id: int, workers: int, clients: int, clicks: int, offset: int
+    url: str, project_id: int, workers: int, clients: int, clicks: int, run: int
 ) -> dict[str, float]:
     per_client = clicks // clients
-    plan = lease_plan(url, project_id, clients, per_client, offset)
+    users = [f"U0B{run:02d}{c:04d}" for c in range(clients)]
+    leases = first_leases(url, project_id, users, offset=run * clients)
     engine = make_engine(url)
     with engine.connect() as conn:
         before = conn.scalar(select(func.count(Annotation.id)))
     with FakeSlackProcess() as fake, tempfile.TemporaryDirectory() as empty:
         port = 18000 + os.getpid() % 1000 + workers
-        env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-               "SLACK_API_URL": fake.url, "DATABASE_URL": url, "PROJECTS_DIR": empty,
-               "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.url,
+            "DATABASE_URL": url,
+            "PROJECTS_DIR": empty,
+            "LOG_LEVEL": "WARNING",
+        }
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port",
-             str(port), "--workers", str(workers), "--threads", "16"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                "--http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--threads",
+                "16",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             wait_ready(port, proc)
-            latencies, failures, elapsed = run_clients(port, fake, project_id, plan)
-            time.sleep(1.0)  # let post-ack work finish before counting
+            latencies, failures, elapsed, clicked = run_clients(
+                port, fake, project_id, users, leases, per_client
+            )
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     with engine.connect() as conn:
         after = conn.scalar(select(func.count(Annotation.id)))
-        doubled = conn.scalar(text(
-            "SELECT count(*) FROM (SELECT item_id, annotator FROM annotations "
-            "GROUP BY item_id, annotator HAVING count(*) > 1) AS d"))
+        doubled = conn.scalar(
+            text(
+                "SELECT count(*) FROM (SELECT item_id, annotator FROM annotations "
+                "GROUP BY item_id, annotator HAVING count(*) > 1) AS d"
+            )
+        )
     engine.dispose()
-    stored = (after or 0) - (before or 0)
-    expected = clients * per_client
     latencies.sort()
     return {
         "workers": workers,
         "clicks": len(latencies),
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
-        "answers_per_s": expected / elapsed,
-        "stored": stored,
-        "expected": expected,
+        "answers_per_s": clicked / elapsed,
+        "stored": (after or 0) - (before or 0),
+        "expected": clicked,
         "doubled": doubled or 0,
         "non_200": failures,
     }
@@ -294,15 +427,21 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
         started = time.perf_counter()
         project_id = seed(url, args.items)
-        print(f"seeded {args.items:,} items + {3 * args.items:,} answers "
-              f"in {time.perf_counter() - started:.1f}s ({url.split(':')[0]})")
-        print(f"{'procs':>5} {'clicks':>7} {'p50 ms':>8} {'p99 ms':>8} {'answers/s':>10} "
-              f"{'stored/expected':>16} {'doubled':>8} {'non-200':>8}")
+        print(
+            f"seeded {args.items:,} items + {3 * args.items:,} answers "
+            f"in {time.perf_counter() - started:.1f}s ({url.split(':')[0]})"
+        )
+        print(
+            f"{'procs':>5} {'clicks':>7} {'p50 ms':>8} {'p99 ms':>8} {'answers/s':>10} "
+            f"{'stored/expected':>16} {'doubled':>8} {'non-200':>8}"
+        )
         for index, workers in enumerate(args.workers):
-            r = one_run(url, project_id, workers, args.clients, args.clicks, index * args.clicks)
-            print(f"{r['workers']:>5} {r['clicks']:>7} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
-                  f"{r['answers_per_s']:>10.0f} {r['stored']:>7}/{r['expected']:<8} "
-                  f"{r['doubled']:>8} {r['non_200']:>8}")
+            r = one_run(url, project_id, workers, args.clients, args.clicks, index)
+            print(
+                f"{r['workers']:>5} {r['clicks']:>7} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
+                f"{r['answers_per_s']:>10.0f} {r['stored']:>7}/{r['expected']:<8} "
+                f"{r['doubled']:>8} {r['non_200']:>8}"
+            )
 
 
 if __name__ == "__main__":

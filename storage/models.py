@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Computed,
     DateTime,
     Enum,
     Float,
@@ -139,7 +140,18 @@ class Item(Base):
     __tablename__ = "items"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id"),
-        Index("ix_items_queue", "project_id", "status", "is_gold", "answer_count", "priority"),
+        # Matches next_item's ORDER BY, so choosing the next item walks the index and stops at
+        # the first row the person may take instead of sorting every open item.
+        Index(
+            "ix_items_queue",
+            "project_id",
+            "status",
+            "is_gold",
+            "remaining_answers",
+            "rank_priority",
+            "confidence",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,13 +161,22 @@ class Item(Base):
     source: Mapped[str] = mapped_column(String(32), default="import")
     source_ref: Mapped[str | None] = mapped_column(String(500))
     priority: Mapped[int] = mapped_column(Integer, default=0)
+    #: `-priority`, so the queue index is ascending in every column (portable and reflectable).
+    rank_priority: Mapped[int] = mapped_column(Integer, Computed("-priority", persisted=True))
     required_answers: Mapped[int] = mapped_column(Integer)
     answer_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    remaining_answers: Mapped[int] = mapped_column(
+        Integer, Computed("required_answers - answer_count", persisted=True)
+    )
     is_gold: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     gold_answer: Mapped[Any | None] = mapped_column(NullableJSON)
     gold_note: Mapped[str | None] = mapped_column(Text)
     prediction: Mapped[Any | None] = mapped_column(NullableJSON)
     prediction_score: Mapped[float | None] = mapped_column(Float)
+    #: The model's confidence for queue order; items without a prediction count as certain.
+    confidence: Mapped[float] = mapped_column(
+        Float, Computed("coalesce(prediction_score, 1.0)", persisted=True)
+    )
     status: Mapped[ItemStatus] = mapped_column(
         _enum(ItemStatus, "item_status"), default=ItemStatus.OPEN
     )

@@ -71,9 +71,9 @@ def next_item(
             Item.answer_count + _others_holding(now, annotator) < Item.required_answers,
         )
         .order_by(
-            (Item.required_answers - Item.answer_count).asc(),
-            Item.priority.desc(),
-            Item.prediction_score.asc().nulls_last(),
+            Item.remaining_answers.asc(),
+            Item.rank_priority.asc(),
+            Item.confidence.asc(),
             Item.id.asc(),
         )
         .limit(1)

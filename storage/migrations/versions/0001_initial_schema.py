@@ -146,13 +146,28 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column("source_ref", sa.String(length=500), nullable=True),
         sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column(
+            "rank_priority", sa.Integer(), sa.Computed("-priority", persisted=True), nullable=False
+        ),
         sa.Column("required_answers", sa.Integer(), nullable=False),
         sa.Column("answer_count", sa.Integer(), server_default="0", nullable=False),
+        sa.Column(
+            "remaining_answers",
+            sa.Integer(),
+            sa.Computed("required_answers - answer_count", persisted=True),
+            nullable=False,
+        ),
         sa.Column("is_gold", sa.Boolean(), server_default="0", nullable=False),
         sa.Column("gold_answer", sa.JSON(), nullable=True),
         sa.Column("gold_note", sa.Text(), nullable=True),
         sa.Column("prediction", sa.JSON(), nullable=True),
         sa.Column("prediction_score", sa.Float(), nullable=True),
+        sa.Column(
+            "confidence",
+            sa.Float(),
+            sa.Computed("coalesce(prediction_score, 1.0)", persisted=True),
+            nullable=False,
+        ),
         sa.Column(
             "status",
             sa.Enum(
@@ -189,7 +204,15 @@ def upgrade() -> None:
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.create_index(
             "ix_items_queue",
-            ["project_id", "status", "is_gold", "answer_count", "priority"],
+            [
+                "project_id",
+                "status",
+                "is_gold",
+                "remaining_answers",
+                "rank_priority",
+                "confidence",
+                "id",
+            ],
             unique=False,
         )
 

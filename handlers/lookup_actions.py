@@ -12,6 +12,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.flows import lookup
+from bot.flows.review import publish_in_background
 from bot.ids import Action
 from bot.views.labeling_card import render_notice
 from handlers.common import after_ack, reply, services_of, store_then_ack, user_of
@@ -54,7 +55,7 @@ def on_open_item(
 
 
 def on_send_to_review(
-    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
     item_id, user = _item_id(body), user_of(body)
     if item_id is None:
@@ -64,8 +65,12 @@ def on_send_to_review(
     requested: lookup.Requested | None = store_then_ack(
         context, ack, respond, lambda s: lookup.request_review(s, services, user, item_id)
     )
-    if requested is not None:
-        _notice(respond, requested.message)
+    if requested is None:
+        return None
+    _notice(respond, requested.message)
+    if requested.project_id is not None:
+        project_id = requested.project_id
+        after_ack("review post", lambda: publish_in_background(services, client, project_id))
     return None
 
 

@@ -211,6 +211,8 @@ def test_send_to_review_opens_one_manual_review_and_audits_it(bot: BotHarness) -
     second = bot.wait_response(2).body["text"]
 
     assert "sent to review" in first and "already under review" in second
+    [post] = bot.fake.wait_for("chat.postMessage")
+    assert post["channel"] == REVIEW_CHANNEL and "kettle arrived broken" in all_text(post["blocks"])
     with bot.session() as session:
         [review] = session.scalars(select(Review)).all()
         assert (review.reason, review.requested_by) == (ReviewReason.MANUAL, ANNOTATOR)

@@ -15,11 +15,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.domain import audit
 from bot.domain.access import is_lead, may_annotate
 from bot.domain.relabel import RelabelStatus, relabel_item
-from bot.domain.review_routing import open_review
 from bot.flows.labeling import allowed_projects
+from bot.flows.review import send_to_review
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import project_spec
 from bot.services import Services
@@ -29,7 +28,7 @@ from bot.views.item_content import item_text
 from bot.views.labeling_card import Message, choice_label, render_notice
 from bot.views.search_results import ResultRow, render_results, search_heading
 from storage import lookup, search
-from storage.models import AnnotationSource, Item, Project, ReviewReason
+from storage.models import AnnotationSource, Item, Project
 
 log = logging.getLogger(__name__)
 
@@ -184,22 +183,14 @@ class Requested:
 
 
 def request_review(session: Session, services: Services, user_id: str, item_id: int) -> Requested:
-    """Open a manual review of an item (anyone on the project may ask); audited."""
+    """Open a manual review of an item (anyone on the project may ask); audited by the review
+    flow. The caller publishes the review post after the ack."""
     found = _visible_item(session, services, user_id, item_id)
     if found is None:
         return Requested(NOT_FOUND.format(reference=str(item_id)))
     project, item = found
-    review = open_review(session, item, ReviewReason.MANUAL, requested_by=user_id)
-    if review is None:
+    if send_to_review(session, item, requested_by=user_id) is None:
         return Requested(f"Item {item.id} is already under review.")
-    audit.record(
-        session,
-        actor=user_id,
-        action="send_to_review",
-        project_id=project.id,
-        detail={"item_id": item.id, "review_id": review.id},
-        now=services.clock(),
-    )
     return Requested(f"Item {item.id} is sent to review.", project.id)
 
 

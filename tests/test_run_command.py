@@ -1,0 +1,147 @@
+"""`python -m bot run`: start-up checks, the real gunicorn HTTP server, and secret-free logs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.logging_setup import SecretFilter
+from bot.slack_app import check_identity
+from storage import migrate
+from tests.fake_slack import DEFAULT_SCOPES, FakeSlack
+from tests.harness import BOT_TOKEN, SIGNING_SECRET
+from tests.slack_requests import SignedClient, SlackPayloads
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_start_up_logs_the_bot_identity_and_warns_about_missing_scopes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    scopes = [s for s in DEFAULT_SCOPES if s != "files:write"]
+    with FakeSlack(scopes=scopes) as fake, caplog.at_level(logging.INFO):
+        identity = check_identity(WebClient(token=BOT_TOKEN, base_url=fake.url))
+
+    assert identity.bot_user_id == fake.bot_user_id
+    assert identity.missing_scopes == frozenset({"files:write"})
+    assert "lacks scopes files:write" in caplog.text
+
+
+def test_a_rejected_token_stops_start_up_with_a_clear_message() -> None:
+    with FakeSlack() as fake:
+        fake.fail_next("auth.test", error="invalid_auth")
+        with pytest.raises(RuntimeError, match="invalid_auth"):
+            check_identity(WebClient(token=BOT_TOKEN, base_url=fake.url))
+
+
+def test_tokens_and_secrets_are_masked_in_every_log_record() -> None:
+    secret_filter = SecretFilter([SIGNING_SECRET])
+    record = logging.LogRecord(
+        "x", logging.INFO, "f", 1, "token %s secret %s", ("xoxb-1-2-abc", SIGNING_SECRET), None
+    )
+
+    secret_filter.filter(record)
+
+    assert "xoxb-" not in record.getMessage() and SIGNING_SECRET not in record.getMessage()
+
+
+def test_run_without_slack_tokens_names_the_variables_and_the_manifest(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/db.db"
+    migrate.upgrade(env["DATABASE_URL"])
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--http"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 2
+    assert "SLACK_BOT_TOKEN" in done.stderr and "manifest.yml" in done.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_the_http_server_serves_slack_and_health_checks_with_gunicorn(tmp_path: Path) -> None:
+    projects = tmp_path / "projects"
+    projects.mkdir()
+    shutil.copy(REPO / "examples" / "review_sentiment.yml", projects)
+    shutil.copytree(REPO / "examples" / "guidelines", projects / "guidelines")
+    database = f"sqlite:///{tmp_path}/bot.db"
+    migrate.upgrade(database)
+    port = _free_port()
+    with FakeSlack() as fake:
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.url,
+            "DATABASE_URL": database,
+            "LOG_LEVEL": "INFO",
+            "PROJECTS_DIR": str(projects),
+        }
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                "--http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            health = _wait_healthy(port, proc)
+            slack = SignedClient(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
+            payloads = SlackPayloads(fake)
+            ok = slack.send(payloads.slash_command("help", "U0ANNOT001"))
+            forged = slack.send(payloads.slash_command("help", "U0ANNOT001"), bad_signature=True)
+            reply = fake.wait_for("response_url")[0]
+        finally:
+            proc.terminate()
+            output = proc.communicate(timeout=30)[0]
+
+    assert health == b"ok\n"
+    assert ok.status == 200 and forged.status == 401
+    assert "Labeling commands" in reply["text"]
+    assert "connected as labeler" in output
+    assert BOT_TOKEN not in output and SIGNING_SECRET not in output
+
+
+def _wait_healthy(port: int, proc: subprocess.Popen[str]) -> bytes:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.communicate()[0])
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
+                return bytes(resp.read())
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("the server never became healthy")

@@ -13,6 +13,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bot.dataio.item_import import import_items
 from bot.ids import Action
 from storage import migrate, search
 from storage.db import make_engine, make_session_factory, unit_of_work
@@ -155,6 +156,25 @@ def test_the_like_fallback_escapes_wildcards(bot: BotHarness, project: int) -> N
         assert search.like_search(session, [project], ["100%"], 10) == [discount]
         assert search.like_search(session, [project], ["REFUND"], 10) == [plain, discount]
         assert search.like_search(session, [project], ["_"], 10) == []
+
+
+def test_bulk_imported_items_are_searchable(bot: BotHarness, project: int, tmp_path: Path) -> None:
+    """The import path writes items its own way (and may defer the index's trigger)."""
+    source = tmp_path / "items.csv"
+    source.write_text("id,text\na1,parcel never arrived\na2,great parcel service\n")
+    with bot.session() as session:
+        row = session.get(Project, project)
+        assert row is not None
+        import_items(session, row, source)
+
+    with bot.session() as session:
+        found = ids_for(session, [project], "parcel arrived")
+        [external_id] = session.scalars(select(Item.external_id).where(Item.id.in_(found)))
+        assert external_id == "a1"
+        assert len(ids_for(session, [project], "parcel")) == 2
+    more = add(bot, project, ["parcel after the import"])
+    with bot.session() as session:
+        assert ids_for(session, [project], "parcel after") == more
 
 
 # -- through Slack ----------------------------------------------------------------------------

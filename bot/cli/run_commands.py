@@ -6,11 +6,13 @@ import logging
 from typing import Annotated, Any
 
 import typer
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.cli.app import database, fail
 from bot.config import ConfigError, Settings
 from bot.logging_setup import configure_logging
 from bot.projects.loader import ProjectLoadError
+from bot.scheduler import forget_connections_after_fork, start_scheduler, stop_scheduler
 from bot.server import make_wsgi_app, serve
 from bot.slack_app import check_identity, create_app, sync_projects
 from bot.slack_client import make_client
@@ -34,6 +36,10 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="Port (HTTP).")] = 3000,
         workers: Annotated[int, typer.Option(help="Worker processes (HTTP).")] = 1,
         threads: Annotated[int, typer.Option(help="Threads per worker (HTTP).")] = 16,
+        no_scheduler: Annotated[
+            bool,
+            typer.Option("--no-scheduler", help="Do not post scheduled digests from this process."),
+        ] = False,
     ) -> None:
         """Run the bot. Socket Mode when SLACK_APP_TOKEN is set, or HTTP with `--http`.
 
@@ -57,16 +63,27 @@ def register(app: typer.Typer) -> None:
                 check_identity(make_client(settings))
             except RuntimeError as exc:
                 fail(str(exc), code=2)
-        if http:
-            serve(
-                lambda: _build_wsgi(settings),
-                host=host,
-                port=port,
-                workers=workers,
-                threads=threads,
-            )
-        else:
-            _run_socket_mode(settings)
+        # Started here, before gunicorn forks its workers, so exactly one process schedules.
+        scheduler = None if no_scheduler else _start_scheduler(settings)
+        try:
+            if http:
+                serve(
+                    lambda: _build_wsgi(settings),
+                    host=host,
+                    port=port,
+                    workers=workers,
+                    threads=threads,
+                )
+            else:
+                _run_socket_mode(settings)
+        finally:
+            stop_scheduler(scheduler)
+
+
+def _start_scheduler(settings: Settings) -> BackgroundScheduler:
+    engine = make_engine(settings.database_url)
+    forget_connections_after_fork(lambda: engine.dispose(close=False))
+    return start_scheduler(settings, make_session_factory(engine), make_client(settings))
 
 
 def _build_wsgi(settings: Settings) -> Any:

@@ -1,0 +1,202 @@
+"""Posting a digest at most once per project, kind and period, whoever triggers it.
+
+The run is claimed (a `DigestRun` row, unique per project/kind/period) in its own committed
+transaction BEFORE anything is posted, so a second scheduler, a restart or a coalesced misfire
+finds the claim and posts nothing. A run that failed may be claimed again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.digest import DailyDigest, DigestKind, WeeklyDigest, daily_digest, weekly_digest
+from bot.domain.access import Directory
+from bot.projects.spec import ProjectSpec
+from bot.projects.sync import get_project, project_spec
+from bot.views.digest import render_daily, render_quality_flags, render_weekly
+from bot.views.labeling_card import Message
+from storage.db import SessionFactory, read_only, unit_of_work
+from storage.models import DigestRun, utcnow
+
+log = logging.getLogger(__name__)
+
+POSTED, FAILED, STARTED = "posted", "failed", "started"
+
+
+def manual_period(now: datetime) -> str:
+    """A period of its own for a digest someone asked for, so it always posts."""
+    return f"manual-{now:%Y%m%dT%H%M%S.%f}"[:32]
+
+
+def claim(sessions: SessionFactory, project_id: int, kind: str, period: str) -> int | None:
+    """Record the run before posting; None when it was already claimed (and not failed)."""
+    try:
+        with unit_of_work(sessions) as session:
+            run = DigestRun(project_id=project_id, kind=kind, period=period, status=STARTED)
+            session.add(run)
+            session.flush()
+            return run.id
+    except IntegrityError:
+        pass
+    with unit_of_work(sessions) as session:
+        retried = session.execute(
+            update(DigestRun)
+            .where(
+                DigestRun.project_id == project_id,
+                DigestRun.kind == kind,
+                DigestRun.period == period,
+                DigestRun.status == FAILED,
+            )
+            .values(status=STARTED)
+            .returning(DigestRun.id)
+        ).scalar_one_or_none()
+        return retried
+
+
+def finish(sessions: SessionFactory, run_id: int, status: str) -> None:
+    with unit_of_work(sessions) as session:
+        run = session.get(DigestRun, run_id)
+        if run is not None:
+            run.status, run.finished_at = status, utcnow()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A digest ready to send: the public message (and chart), and the leads-only flags."""
+
+    slug: str
+    kind: DigestKind
+    spec: ProjectSpec
+    message: Message
+    chart: bytes | None
+    flags: Message | None
+
+
+def render(sessions: SessionFactory, slug: str, kind: DigestKind, now: datetime) -> Rendered:
+    """Compute in a read-only snapshot (no write lock held while charts are drawn)."""
+    with read_only(sessions) as session:
+        project = get_project(session, slug)
+        spec = project_spec(project)
+        digest: DailyDigest | WeeklyDigest
+        if kind == "daily":
+            digest = daily_digest(session, project, now)
+            message, chart = render_daily(digest), digest.chart
+        else:
+            digest = weekly_digest(session, project, now)
+            message, chart = render_weekly(digest), None
+        flags = (
+            render_quality_flags(project.title, digest.flags, weekly=kind == "weekly")
+            if digest.flags
+            else None
+        )
+    return Rendered(slug, kind, spec, message, chart, flags)
+
+
+def as_json(rendered: Rendered) -> str:
+    """What `digest --dry-run` prints: every message with its blocks, and the chart's size."""
+    out: dict[str, Any] = {
+        "project": rendered.slug,
+        "kind": rendered.kind,
+        "message": {"text": rendered.message.text, "blocks": rendered.message.blocks},
+        "chart_png_bytes": len(rendered.chart) if rendered.chart else None,
+        "leads_only": None
+        if rendered.flags is None
+        else {"text": rendered.flags.text, "blocks": rendered.flags.blocks},
+    }
+    return json.dumps(out, indent=2, ensure_ascii=False)
+
+
+def lead_ids(spec: ProjectSpec, directory: Directory) -> list[str]:
+    members = set(spec.slack.leads)
+    if spec.slack.lead_usergroup is not None:
+        members |= directory.usergroup_members(spec.slack.lead_usergroup)
+    return sorted(members)
+
+
+def _dm(client: WebClient, user_id: str) -> str:
+    return str(client.conversations_open(users=user_id)["channel"]["id"])
+
+
+def send(client: WebClient, directory: Directory, rendered: Rendered) -> list[str]:
+    """Post the public part to the project's channel (the leads' DMs when it has none),
+    then the quality flags to each lead's DM. Returns the channels posted to."""
+    spec, slack = rendered.spec, rendered.spec.slack
+    channel = (
+        slack.digest_channel
+        if rendered.kind == "daily"
+        else (slack.review_channel or slack.digest_channel)
+    )
+    leads = lead_ids(spec, directory)
+    targets = [channel] if channel else [_dm(client, lead) for lead in leads]
+    for target in targets:
+        client.chat_postMessage(
+            channel=target,
+            blocks=rendered.message.blocks,
+            text=rendered.message.text,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        if rendered.chart is not None:
+            client.files_upload_v2(
+                channel=target,
+                file=rendered.chart,
+                filename=f"{rendered.slug}-progress.png",
+                title=f"{spec.title}: progress",
+                alt_txt="Answers per day (bars) and items complete (line)",
+            )
+    if rendered.flags is not None:
+        for lead in leads:
+            client.chat_postMessage(
+                channel=_dm(client, lead),
+                blocks=rendered.flags.blocks,
+                text=rendered.flags.text,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+    return targets
+
+
+def post_digest(
+    sessions: SessionFactory,
+    client: WebClient,
+    directory: Directory,
+    slug: str,
+    kind: DigestKind,
+    period: str,
+    now: datetime,
+) -> bool:
+    """Claim, render, send, mark finished. False when this period was already posted."""
+    with read_only(sessions) as session:
+        project_id = get_project(session, slug).id
+    run_id = claim(sessions, project_id, kind, period)
+    if run_id is None:
+        log.info("%s digest for %s, %s: already posted", kind, slug, period)
+        return False
+    try:
+        targets = send(client, directory, render(sessions, slug, kind, now))
+    except Exception:
+        finish(sessions, run_id, FAILED)
+        raise
+    finish(sessions, run_id, POSTED)
+    log.info("%s digest for %s, %s: posted to %s", kind, slug, period, ", ".join(targets))
+    return True
+
+
+def already_posted(sessions: SessionFactory, project_id: int, kind: str, period: str) -> bool:
+    with read_only(sessions) as session:
+        status = session.scalar(
+            select(DigestRun.status).where(
+                DigestRun.project_id == project_id,
+                DigestRun.kind == kind,
+                DigestRun.period == period,
+            )
+        )
+    return status == POSTED

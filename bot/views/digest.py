@@ -1,0 +1,85 @@
+"""The daily digest, the weekly quality summary, and the leads-only quality flags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.digest import DailyDigest, WeeklyDigest
+from bot.metrics import ConfusionPair
+from bot.stats import AgreementFigures, QualityFlag
+from bot.views.blocks import Block, cap_blocks, context, escape, header, safe, section
+from bot.views.labeling_card import Message
+from bot.views.stats import mention, percent, ratio, summary_blocks
+
+
+def pair_text(pair: ConfusionPair) -> str:
+    return f"{safe(pair.first, 80)} ↔ {safe(pair.second, 80)} ({pair.count:,}×)"
+
+
+def render_daily(digest: DailyDigest) -> Message:
+    stats = digest.stats
+    blocks: list[Block] = [
+        header(f"{stats.title}: daily progress"),
+        *summary_blocks(stats),
+        section(f"*Last 24 hours:* {digest.answers_last_day:,} answers"),
+    ]
+    if digest.top_confusion is not None:
+        blocks.append(section(f"*Most confused labels:* {pair_text(digest.top_confusion)}"))
+    blocks.append(context([f"{stats.generated_at:%Y-%m-%d %H:%M} UTC · chart below"]))
+    text = (
+        f"{escape(stats.title)}: {stats.items.complete:,} of {stats.items.total:,} items complete, "
+        f"{digest.answers_last_day:,} answers in the last 24 hours"
+    )
+    return Message(blocks=cap_blocks(blocks), text=text)
+
+
+def trend(now: AgreementFigures, before: AgreementFigures) -> str:
+    current, previous = now.percent.value, before.percent.value
+    arrow = ""
+    if current is not None and previous is not None:
+        arrow = " ↑" if current > previous + 0.005 else " ↓" if current < previous - 0.005 else " →"
+    return (
+        f"{percent(current)} this week (α {ratio(now.alpha.value)}, {now.items:,} items) "
+        f"vs {percent(previous)} last week (α {ratio(before.alpha.value)}){arrow}"
+    )
+
+
+def _listing(count: int, latest: Sequence[str], noun: str) -> str:
+    lines = "".join(f"\n• {safe(text, 200)}" for text in latest)
+    return f"*{noun}:* {count:,}{lines}"
+
+
+def render_weekly(digest: WeeklyDigest) -> Message:
+    disputed = ", ".join(pair_text(pair) for pair in digest.disputed[:3]) or "none"
+    blocks: list[Block] = [
+        header(f"{digest.title}: weekly quality"),
+        context([f"{digest.week_start:%d %b} to {digest.week_end:%d %b %Y}"]),
+        section(f"*Agreement:* {trend(digest.this_week, digest.last_week)}"),
+        section(f"*Answers this week:* {digest.answers_this_week:,}"),
+        section(f"*Most disputed labels:* {disputed}"),
+        section(_listing(*digest.edge_cases, "Edge cases added")),
+        section(_listing(*digest.feedback, "Guideline feedback received")),
+    ]
+    agreement = percent(digest.this_week.percent.value)
+    text = f"{escape(digest.title)}: weekly quality, agreement {agreement}"
+    return Message(blocks=cap_blocks(blocks), text=text)
+
+
+def render_quality_flags(title: str, flags: Sequence[QualityFlag], weekly: bool) -> Message:
+    """Sent to each lead privately: names and accuracies never go to a channel."""
+    window = "this week" if weekly else "overall"
+    lines = "\n".join(
+        f"• {mention(flag.annotator)}: gold accuracy {percent(flag.gold.value)} "
+        f"({flag.gold.correct} of {flag.gold.scored} gold answers {window})"
+        for flag in flags[:30]
+    )
+    blocks = [
+        section(
+            f"*{safe(title, 150)}: annotators who may need calibration*\n{lines}\n"
+            "Consider a calibration session or a guideline walkthrough."
+        ),
+        context(["Only project leads receive this message."]),
+    ]
+    return Message(
+        blocks=blocks, text=f"{escape(title)}: {len(flags)} annotator(s) may need calibration"
+    )

@@ -1,0 +1,130 @@
+"""`/label stats` and `/label me`: a project's figures and a person's own, as Block Kit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.metrics import Eta
+from bot.stats import AgreementFigures, AnnotatorFigures, ProjectStats
+from bot.views.blocks import (
+    Block,
+    cap_blocks,
+    context,
+    escape,
+    fields_section,
+    header,
+    safe,
+    section,
+)
+from bot.views.home import progress_bar
+from bot.views.labeling_card import Message
+
+MAX_ANNOTATOR_ROWS = 20
+
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+
+
+def mention(annotator: str) -> str:
+    """A Slack mention for a user id; any other annotator name (imports) as escaped text."""
+    return f"<@{annotator}>" if _USER_ID.match(annotator) else safe(annotator, 80)
+
+
+def ratio(value: float | None, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.0f}%"
+
+
+def seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} s"
+
+
+def eta_text(estimate: Eta, deadline_known: bool) -> str:
+    if estimate.remaining == 0:
+        return "nothing left to answer"
+    if estimate.expected_date is None:
+        return f"{estimate.remaining:,} answers to go, no recent pace to extrapolate"
+    text = f"{estimate.remaining:,} answers to go, done about {estimate.expected_date:%a %d %b}"
+    if deadline_known:
+        text += " (on track)" if estimate.on_track else " (*behind the deadline*)"
+    return text
+
+
+def agreement_text(agreement: AgreementFigures) -> str:
+    sample = f", sample of {agreement.items:,}" if agreement.sampled else ""
+    return (
+        f"agreement {percent(agreement.percent.value)} · κ {ratio(agreement.cohen.value)} · "
+        f"Fleiss κ {ratio(agreement.fleiss.value)} · α {ratio(agreement.alpha.value)} "
+        f"({agreement.population:,} complete items{sample})"
+    )
+
+
+def summary_blocks(stats: ProjectStats) -> list[Block]:
+    items = stats.items
+    deadline = f" · deadline {stats.deadline:%d %b %Y}" if stats.deadline else ""
+    return [
+        section(
+            f"{progress_bar(items.complete, items.total)} "
+            f"{items.complete:,} of {items.total:,} items complete"
+        ),
+        fields_section(
+            [
+                f"*Answers*\n{stats.answers:,} ({stats.answers_per_day:,.0f}/day lately)",
+                f"*Review queue*\n{stats.review.open:,} open · {stats.review.resolved:,} resolved",
+                f"*In review*\n{items.in_review:,} items",
+                f"*ETA*\n{eta_text(stats.eta, stats.deadline is not None)}{deadline}",
+            ]
+        ),
+        context([agreement_text(stats.agreement)]),
+    ]
+
+
+def annotator_lines(annotators: Sequence[AnnotatorFigures]) -> str:
+    rows = [
+        f"{mention(a.annotator)}: {a.answers:,} answers · {a.today:,} today · "
+        f"median {seconds(a.median_seconds)} · gold {percent(a.gold.value)} ({a.gold.scored})"
+        for a in annotators[:MAX_ANNOTATOR_ROWS]
+    ]
+    more = len(annotators) - MAX_ANNOTATOR_ROWS
+    if more > 0:
+        rows.append(f"…and {more} more (see `python -m bot stats`)")
+    return "\n".join(rows) or "No answers yet."
+
+
+def render_stats(stats: ProjectStats, *, for_lead: bool) -> Message:
+    """The project summary; per-annotator figures only for leads."""
+    blocks = [header(f"{stats.title}: stats"), *summary_blocks(stats)]
+    if for_lead:
+        blocks.append(
+            section(f"*Annotators* (visible to leads only)\n{annotator_lines(stats.annotators)}")
+        )
+    text = (
+        f"{escape(stats.title)}: {stats.items.complete:,} of {stats.items.total:,} items complete"
+    )
+    return Message(blocks=cap_blocks(blocks), text=text)
+
+
+def render_my_stats(rows: Sequence[tuple[str, AnnotatorFigures]]) -> Message:
+    """A person's own figures in each project they answered in."""
+    if not rows:
+        return Message(
+            blocks=[section("You haven't answered anything yet. Try `/label next`.")],
+            text="No answers yet",
+        )
+    blocks: list[Block] = [header("Your labeling")]
+    for title, me in rows:
+        unsure = me.unsure / me.answers if me.answers else None
+        blocks.append(
+            section(
+                f"*{safe(title, 150)}*\n{me.answers:,} answers · {me.today:,} today · "
+                f"{me.last_7_days:,} in the last 7 days\nmedian time {seconds(me.median_seconds)}"
+                f" · gold accuracy {percent(me.gold.value)} ({me.gold.scored} gold answers)"
+                f" · unsure {percent(unsure)}"
+            )
+        )
+    total = sum(me.answers for _, me in rows)
+    return Message(blocks=cap_blocks(blocks), text=f"Your labeling: {total:,} answers")

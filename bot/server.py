@@ -15,6 +15,8 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine, text
 
+from bot.replay_guard import ReplayGuard
+
 log = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
@@ -27,11 +29,23 @@ def make_wsgi_app(
     app: App, engine: Engine
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     slack = SlackRequestHandler(app, path=SLACK_PATH)
+    replays = ReplayGuard()
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
             return _health(engine, start_response)
-        return slack(environ, start_response)
+        signature = str(environ.get("HTTP_X_SLACK_SIGNATURE") or "")
+        if signature and replays.seen(signature):
+            log.warning("refused a replayed request")
+            start_response("401 Unauthorized", [("Content-Type", "text/plain")])
+            return [b"replayed request\n"]
+
+        def remembering(status: str, headers: Any, *rest: Any) -> Any:
+            if signature and status.startswith("200"):
+                replays.remember(signature)
+            return start_response(status, headers, *rest)
+
+        return slack(environ, remembering)
 
     return wsgi
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import func, select
 
 from bot.ids import Action
@@ -89,11 +91,19 @@ def test_a_double_click_or_retry_records_one_answer(bot: BotHarness) -> None:
     positive = button(card["blocks"], f"{Action.ANSWER}:positive")
     negative = button(card["blocks"], f"{Action.ANSWER}:negative")
 
-    assert bot.click(positive["action_id"], positive["value"], ANNOTATOR).status == 200
-    assert bot.slack.replay().status == 200
+    first = bot.payloads.block_action(positive["action_id"], positive["value"], ANNOTATOR)
+    assert bot.slack.send(first).status == 200
+    assert bot.slack.send(first, timestamp=int(time.time()) + 1).status == 200  # same click again
     assert bot.click(negative["action_id"], negative["value"], ANNOTATOR).status == 200
 
     assert [a.value for a in answers(bot)] == ["positive"]
+
+
+def test_a_replayed_request_is_refused(bot: BotHarness) -> None:
+    setup(bot, ["first review"])
+
+    assert bot.command("help", ANNOTATOR).status == 200
+    assert bot.slack.replay().status == 401
 
 
 def test_a_card_pressed_by_someone_else_changes_nothing(bot: BotHarness) -> None:

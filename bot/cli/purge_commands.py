@@ -1,0 +1,61 @@
+"""`purge`: erase a person's or an item's data from a project (erasure requests)."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+
+from bot.cli.app import console, database, fail
+from bot.domain.purge import purge_annotator, purge_item
+from bot.projects.sync import get_project
+from storage.db import make_session_factory, unit_of_work
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("purge")
+    def purge(
+        project: Annotated[str, typer.Argument(help="Project slug.")],
+        annotator: Annotated[
+            str | None, typer.Option("--annotator", help="Slack user id whose data to erase.")
+        ] = None,
+        item: Annotated[
+            str | None, typer.Option("--item", help="Item id or external id to erase.")
+        ] = None,
+        yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    ) -> None:
+        """Erase a person's answers and comments, or one item, from a project.
+
+        Decisions they took stay, with their id replaced by "[erased]"; affected items are
+        settled again; the audit log records the erasure (with a hash of the person's id).
+
+        Examples: `python -m bot purge sentiment --annotator U012ABCDEF`,
+        `python -m bot purge sentiment --item review-0042 --yes`
+        """
+        if (annotator is None) == (item is None):
+            fail("give exactly one of --annotator or --item")
+        target = f"annotator {annotator}" if annotator else f"item {item}"
+        if not yes and not typer.confirm(f"Erase all data of {target} in {project}?"):
+            fail("nothing erased", code=1)
+        actor = f"cli:{getpass.getuser()}"
+        with database() as (_settings, engine), unit_of_work(make_session_factory(engine)) as s:
+            try:
+                found = get_project(s, project)
+                if annotator:
+                    result = purge_annotator(s, found, annotator, actor)
+                else:
+                    assert item is not None
+                    result = purge_item(s, found, item, actor)
+            except LookupError as exc:
+                fail(str(exc))
+        console.print(
+            f"Erased {result.annotations} answer(s) and {result.comments} comment(s)"
+            + (f"; {result.items} item" if result.items else "")
+            + (
+                f"; {result.reaffected_items} item(s) settled again"
+                if result.reaffected_items
+                else ""
+            )
+            + "."
+        )

@@ -5,9 +5,11 @@ Functions take the caller's session and never commit: an import is one transacti
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import Connection, func, null, select
@@ -91,8 +93,8 @@ def _sqlite_item_rows(session: Session, rows: ItemRows) -> list[tuple[Any, ...]]
             row["priority"],
             row["required_answers"],
             1 if row["is_gold"] else 0,
-            to_json(row["gold_answer"]),
-            to_json(row["prediction"]),
+            None if (gold := row["gold_answer"]) is None else to_json(gold),
+            None if (prediction := row["prediction"]) is None else to_json(prediction),
             row["prediction_score"],
             ItemStatus.OPEN.value,
             now,
@@ -117,11 +119,12 @@ def item_inserts(session: Session) -> Iterator[Callable[[ItemRows], None]]:
     none), so callers count with `count_items` before and after instead.
 
     On SQLite, rows go to the driver pre-serialised, and the search index's per-row insert
-    trigger (migration 0003) is set aside for the import and its work done by one set-based
-    statement at the end, after which the trigger is re-created from its own stored SQL. Per
-    row, the trigger cost five times the insert itself (200,000 rows: 7.3 s of CPU with it,
-    3.3 s deferred). It all happens in the caller's transaction, which holds SQLite's write
-    lock, so no other writer sees items without the trigger and a rollback restores it.
+    trigger (migration 0003) is set aside for the import: each batch is indexed by one
+    set-based statement, and the trigger is re-created from its own stored SQL at the end.
+    Per row, the trigger cost five times the insert itself (200,000 rows: 7.3 s of CPU with
+    it, 3.3 s set-based). It all happens in the caller's transaction, which holds SQLite's
+    write lock, so no other writer sees items without the trigger and a rollback restores it.
+    The SQL runs on a second thread (`_SqliteWriter`), overlapping the caller's parsing.
     """
     connection = session.connection()
     if connection.dialect.name != "sqlite":
@@ -129,46 +132,106 @@ def item_inserts(session: Session) -> Iterator[Callable[[ItemRows], None]]:
         return
     connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_BULK_CACHE_KIB}")
     connection.exec_driver_sql("PRAGMA temp_store=MEMORY")
-    deferred = _defer_index_trigger(connection)
-
-    def insert(rows: ItemRows) -> None:
-        if rows:
-            connection.exec_driver_sql(_SQLITE_INSERT_ITEMS, _sqlite_item_rows(session, rows))
-
+    index = _SearchIndexTrigger.set_aside(connection)
+    writer = _SqliteWriter(connection, index)
     try:
-        yield insert
-    finally:
-        if deferred:
-            deferred()
+        yield lambda rows: writer.put(_sqlite_item_rows(session, rows)) if rows else None
+    except BaseException:
+        writer.stop()
+        if index:
+            # The caller rolls back, which restores the trigger anyway; this keeps the schema
+            # whole even if it does not. A failure here must not hide the original error.
+            with suppress(Exception):
+                index.restore()
+        raise
+    writer.stop()
+    writer.raise_if_failed()
+    if index:
+        index.restore()
 
 
-def _defer_index_trigger(connection: Connection) -> Callable[[], None] | None:
-    """Drop the search index's insert trigger; return the function that indexes the items
-    inserted since and re-creates the trigger. None (trigger kept) unless it has the expected
-    shape, so an unforeseen trigger is never bypassed."""
-    found = connection.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'items'"
-    ).scalars()
-    for sql in found:
-        match = _INDEX_TRIGGER.fullmatch(sql.strip())
-        if match:
-            break
-    else:
-        return None
-    name, table, expression = match.groups()
-    after = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM items").scalar_one()
-    connection.exec_driver_sql(f"DROP TRIGGER {name}")
+class _SqliteWriter:
+    """Executes batches on one background thread, in order, while the caller parses on.
 
-    def restore() -> None:
+    `sqlite3` releases the GIL while SQLite works, so on two cores the inserts and the
+    search indexing (about a third of an import) overlap with reading and checking records.
+    The queue holds at most two batches, so memory stays bounded. The caller's thread does
+    not touch the connection until `stop` has joined the thread; a failure on the thread is
+    raised to the caller at its next `put` or after `stop`, and later batches are dropped.
+    """
+
+    def __init__(self, connection: Connection, index: _SearchIndexTrigger | None) -> None:
+        self.connection, self.index = connection, index
+        self.batches: queue.Queue[list[tuple[Any, ...]] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (batch := self.batches.get()) is not None:
+            if self.error is not None:
+                continue
+            try:
+                self.connection.exec_driver_sql(_SQLITE_INSERT_ITEMS, batch)
+                if self.index:
+                    self.index.catch_up()
+            except BaseException as exc:  # handed to the caller's thread
+                self.error = exc
+
+    def put(self, batch: list[tuple[Any, ...]]) -> None:
+        self.raise_if_failed()
+        self.batches.put(batch)
+
+    def stop(self) -> None:
+        """Wait for the queued batches; the thread's failure is left to `raise_if_failed`."""
+        self.batches.put(None)
+        self.thread.join()
+
+    def raise_if_failed(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+class _SearchIndexTrigger:
+    """The search index's insert trigger, dropped for a bulk import and replayed set-based."""
+
+    def __init__(self, connection: Connection, sql: str, match: re.Match[str]) -> None:
+        name, table, expression = match.groups()
+        self.connection, self.sql, self.name = connection, sql, name
         body = re.sub(r"\bnew\.", "items.", expression)
-        connection.exec_driver_sql(
+        self.replay = (
             f"INSERT INTO {table}(rowid, body) SELECT items.id, {body} FROM items "
-            "WHERE items.id > ?",
-            (after,),
+            "WHERE items.id > ?"
         )
-        connection.exec_driver_sql(sql)
+        self.indexed = self._last_id()
 
-    return restore
+    @classmethod
+    def set_aside(cls, connection: Connection) -> _SearchIndexTrigger | None:
+        """Drop the trigger; None (trigger kept) unless it has the expected shape, so an
+        unforeseen trigger is never bypassed."""
+        found = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'items'"
+        ).scalars()
+        for sql in found:
+            match = _INDEX_TRIGGER.fullmatch(sql.strip())
+            if match:
+                trigger = cls(connection, sql, match)
+                connection.exec_driver_sql(f"DROP TRIGGER {trigger.name}")
+                return trigger
+        return None
+
+    def _last_id(self) -> int:
+        last = self.connection.exec_driver_sql("SELECT max(id) FROM items").scalar()
+        return int(last or 0)
+
+    def catch_up(self) -> None:
+        """Index the items inserted since the last call (ids only grow: we hold the lock)."""
+        self.connection.exec_driver_sql(self.replay, (self.indexed,))
+        self.indexed = self._last_id()
+
+    def restore(self) -> None:
+        self.catch_up()
+        self.connection.exec_driver_sql(self.sql)
 
 
 def insert_annotations(session: Session, rows: Sequence[dict[str, Any]]) -> None:

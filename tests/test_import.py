@@ -12,15 +12,18 @@ from typer.testing import CliRunner
 from bot.cli.app import app
 from bot.dataio.items import ItemMapping, content_id
 from bot.dataio.readers import SourceFormat
+from bot.projects.sync import get_project
 from storage.db import SessionFactory, unit_of_work
 from storage.models import (
     Annotation,
     AnnotationSource,
     FinalMethod,
+    Item,
     ItemStatus,
     Review,
     ReviewReason,
 )
+from storage.search import search_item_ids
 from tests.dataio_helpers import (
     count_rows,
     items_by_external_id,
@@ -324,3 +327,34 @@ def test_cli_field_option_maps_a_column_to_a_display_key(
 
     assert result.exit_code == 0, result.output
     assert items_by_external_id(sentiment)["x1"].data == {"text": "hello"}
+
+
+def test_imported_items_are_searchable_and_later_items_still_get_indexed(
+    sentiment: SessionFactory, tmp_path: Path
+) -> None:
+    """A bulk import indexes its items for search in bulk (SQLite sets the per-row trigger
+    aside for the import); items written afterwards are indexed by the trigger again."""
+    rows = "".join(f"b{n},plain words {n}\n" for n in range(12))
+    run_items(sentiment, "sentiment", write(tmp_path / "a.csv", "id,text\n" + rows), batch_size=5)
+    run_items(
+        sentiment, "sentiment", write(tmp_path / "b.csv", "id,text\nz1,a zeppelin\n"), batch_size=5
+    )
+
+    with unit_of_work(sentiment) as session:
+        project_ids = [get_project(session, "sentiment").id]
+        words = search_item_ids(session, project_ids=project_ids, query="plain words", limit=50)
+        zeppelin = search_item_ids(session, project_ids=project_ids, query="zeppelin")
+        session.add(
+            Item(
+                project_id=project_ids[0],
+                external_id="orm",
+                data={"text": "a blimp"},
+                required_answers=1,
+            )
+        )
+    with unit_of_work(sentiment) as session:
+        blimp = search_item_ids(session, project_ids=project_ids, query="blimp")
+        ids = {i.external_id: i.id for i in session.scalars(select(Item))}
+
+    assert sorted(words) == sorted(ids[f"b{n}"] for n in range(12))
+    assert (zeppelin, blimp) == ([ids["z1"]], [ids["orm"]])

@@ -6,11 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from bot.cli.app import app
 from bot.dataio.problems import MAX_FIELD_BYTES, MAX_PROBLEMS, ImportFailed
-from storage.db import SessionFactory
+from storage import bulk
+from storage.db import SessionFactory, unit_of_work
 from tests.dataio_helpers import count_rows, run_annotations, run_items, setup_project, write
 from tests.factories import make_spec
 
@@ -65,6 +68,18 @@ CASES = {
         b'[\n{"id": 1, "text": "a"},\n{"id": 2, "text": "b"\n',
         3,
         "invalid JSON",
+    ),
+    "NaN in JSON Lines": (
+        "bad.jsonl",
+        b'{"id": 1, "text": "a"}\n{"id": 2, "text": "b", "stars": NaN}\n',
+        2,
+        "invalid JSON (NaN is not a JSON value)",
+    ),
+    "Infinity in a JSON array": (
+        "bad.json",
+        b'[\n{"id": 1, "text": "a"},\n{"id": 2, "text": "b", "score": -Infinity}\n]\n',
+        3,
+        "invalid JSON (-Infinity is not a JSON value)",
     ),
     "missing field in JSON": (
         "bad.jsonl",
@@ -123,6 +138,27 @@ def test_a_late_error_rolls_back_batches_already_inserted(
     failure = expect_failure(sentiment, path)
 
     assert [p.line for p in failure.problems] == [32]
+
+
+def test_a_database_error_in_a_batch_rolls_back_and_keeps_the_search_trigger(
+    sentiment: SessionFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite batches are written on a background thread with the search trigger set aside;
+    a failure there reaches the caller, and the rollback leaves schema and data as they were."""
+    if sentiment.kw["bind"].dialect.name != "sqlite":
+        pytest.skip("the background writer and the FTS5 trigger are SQLite's")
+    path = write(tmp_path / "ok.csv", "id,text\n" + GOOD_ROWS)
+    monkeypatch.setattr(bulk, "_SQLITE_INSERT_ITEMS", "INSERT INTO no_such_table VALUES (?)")
+
+    with pytest.raises(OperationalError, match="no_such_table"):
+        run_items(sentiment, "sentiment", path, batch_size=5)
+
+    assert count_rows(sentiment) == (0, 0)
+    with unit_of_work(sentiment) as session:
+        triggers = session.scalars(
+            text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'items'")
+        ).all()
+    assert "items_fts_after_insert" in triggers
 
 
 def test_scanning_continues_to_report_many_problems_up_to_a_limit(

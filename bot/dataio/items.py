@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.dataio import label_studio
 from bot.dataio.labels import LabelChecker, is_blank
-from bot.dataio.problems import RecordError, check_size
+from bot.dataio.problems import SIZE_CHECK_CHARS, RecordError, check_size
 from bot.projects.spec import ProjectSpec
 
 #: Column names used when no option names them; each is optional in the file.
@@ -53,7 +53,11 @@ def content_id(data: dict[str, Any]) -> str:
 
 
 class ItemBuilder:
-    """Builds row dicts for bulk insert; constant per import (project, spec, file name)."""
+    """Builds row dicts for bulk insert; constant per import (project, spec, file name).
+
+    Runs once per input record, so everything that depends only on the mapping and the spec
+    (role columns, skipped and renamed columns) is worked out here, once.
+    """
 
     def __init__(self, project_id: int, spec: ProjectSpec, mapping: ItemMapping, source_ref: str):
         self.project_id = project_id
@@ -62,96 +66,100 @@ class ItemBuilder:
         self.source_ref = source_ref[:500]
         self.labels = LabelChecker(spec.task)
         self.roles = mapping.special()
-        self.special_columns = {column for column, _ in self.roles.values()}
         self.renamed = {column: key for key, column in mapping.fields.items()}
+        self.skipped = {column for column, _ in self.roles.values()} - self.renamed.keys()
+        self.required_roles = [column for column, required in self.roles.values() if required]
         self.required_keys = spec.display_keys
+        self.columns = {role: column for role, (column, _) in self.roles.items()}
 
     def missing_columns(self, columns: set[str]) -> list[str]:
         """Required columns absent from a CSV header (reported once, not per row)."""
         needed = [self.mapping.fields.get(key, key) for key in self.required_keys]
-        needed += [column for column, required in self.roles.values() if required]
+        needed += self.required_roles
         return [column for column in needed if column not in columns]
 
     def from_record(self, fields: dict[str, Any]) -> dict[str, Any]:
         data = self._data(fields)
-        gold = self._optional(fields, "gold")
-        prediction = self._optional(fields, "prediction")
+        for column in self.required_roles:
+            if column not in fields:
+                raise RecordError(f"missing field {column!r}")
+        columns = self.columns
+        gold = fields.get(columns["gold"])
+        prediction = fields.get(columns["prediction"])
         return self._row(
-            external_id=self._external_id(fields, data),
-            data=data,
-            gold=None if is_blank(gold) else self.labels.check(gold, "the gold answer"),
-            prediction=None
-            if is_blank(prediction)
-            else self.labels.check(prediction, "the prediction"),
-            score=_number(self._optional(fields, "score"), "the score", float),
-            priority=_number(self._optional(fields, "priority"), "the priority", int),
+            self._external_id(fields.get(columns["id"]), data),
+            data,
+            None if is_blank(gold) else self.labels.check(gold, "the gold answer"),
+            None if is_blank(prediction) else self.labels.check(prediction, "the prediction"),
+            _number(fields.get(columns["score"]), "the score", float),
+            _number(fields.get(columns["priority"]), "the priority", int),
         )
 
     def from_label_studio(self, task: dict[str, Any]) -> dict[str, Any]:
         raw = label_studio.task_data(task)
         data = self._data(raw)
-        id_column = self.roles["id"][0]
+        id_column = self.columns["id"]
         external_id = label_studio.external_id_of(task, id_column) or content_id(data)
         data.pop(id_column, None)
         prediction, score = label_studio.first_prediction(task)
         meta = task.get("meta")
         gold = meta.get("gold_answer") if isinstance(meta, dict) else None
         return self._row(
-            external_id=external_id,
-            data=data,
-            gold=None if is_blank(gold) else self.labels.check(gold, "the gold answer"),
-            prediction=None
-            if is_blank(prediction)
-            else self.labels.check(prediction, "the prediction"),
-            score=score,
-            priority=0,
+            external_id,
+            data,
+            None if is_blank(gold) else self.labels.check(gold, "the gold answer"),
+            None if is_blank(prediction) else self.labels.check(prediction, "the prediction"),
+            score,
+            0,
         )
 
     def _data(self, fields: dict[str, Any]) -> dict[str, Any]:
+        skipped, renamed = self.skipped, self.renamed
         data: dict[str, Any] = {}
         for column, value in fields.items():
-            if column in self.special_columns and column not in self.renamed:
+            if column in skipped:
                 continue
-            if isinstance(value, str):
+            if isinstance(value, str) and len(value) > SIZE_CHECK_CHARS:
                 check_size(column, value)
-            data[self.renamed.get(column, column)] = value
-        missing = [key for key in self.required_keys if key not in data]
-        if missing:
-            columns = ", ".join(repr(self.mapping.fields.get(k, k)) for k in missing)
-            raise RecordError(f"missing field(s) {columns} (the project displays them)")
+            data[renamed.get(column, column) if renamed else column] = value
+        for key in self.required_keys:
+            if key not in data:
+                missing = [k for k in self.required_keys if k not in data]
+                columns = ", ".join(repr(self.mapping.fields.get(k, k)) for k in missing)
+                raise RecordError(f"missing field(s) {columns} (the project displays them)")
         return data
 
-    def _optional(self, fields: dict[str, Any], role: str) -> Any:
-        column, required = self.roles[role]
-        if required and column not in fields:
-            raise RecordError(f"missing field {column!r}")
-        return fields.get(column)
-
-    def _external_id(self, fields: dict[str, Any], data: dict[str, Any]) -> str:
-        raw = self._optional(fields, "id")
+    def _external_id(self, raw: Any, data: dict[str, Any]) -> str:
         if is_blank(raw):
             if self.roles["id"][1]:
-                raise RecordError(f"empty id in field {self.roles['id'][0]!r}")
+                raise RecordError(f"empty id in field {self.columns['id']!r}")
             return content_id(data)
         external_id = str(raw).strip()
         if len(external_id) > 255:
             raise RecordError("the id is longer than 255 characters")
         return external_id
 
-    def _row(self, **values: Any) -> dict[str, Any]:
-        gold = values["gold"]
+    def _row(
+        self,
+        external_id: str,
+        data: dict[str, Any],
+        gold: Any,
+        prediction: Any,
+        score: float | None,
+        priority: int | None,
+    ) -> dict[str, Any]:
         return {
             "project_id": self.project_id,
-            "external_id": values["external_id"],
-            "data": values["data"],
+            "external_id": external_id,
+            "data": data,
             "source": "import",
             "source_ref": self.source_ref,
-            "priority": values["priority"] or 0,
+            "priority": priority or 0,
             "required_answers": self.spec.overlap,
             "is_gold": gold is not None,
             "gold_answer": gold,
-            "prediction": values["prediction"],
-            "prediction_score": values["score"],
+            "prediction": prediction,
+            "prediction_score": score,
         }
 
 

@@ -51,7 +51,7 @@ class LabelChecker:
 
 def is_blank(raw: Any) -> bool:
     """An absent answer: missing, null, an empty string or an empty list."""
-    return raw is None or (isinstance(raw, str | list) and not raw)
+    return raw is None or raw == "" or raw == []  # equality: cheaper than isinstance per call
 
 
 def _as_scalar(raw: Any, what: str) -> str:

@@ -12,9 +12,8 @@ import csv
 import enum
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from bot.dataio.problems import ProblemLog
 
@@ -51,10 +50,21 @@ def detect_format(path: Path, requested: SourceFormat) -> SourceFormat:
     raise ValueError(f"{path}: cannot tell the format from {suffix!r}; pass --format")
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
+    """One input record (a NamedTuple: built once per line, so it must be cheap to make)."""
+
     line: int
     fields: dict[str, Any]
+
+
+def _not_json(constant: str) -> Any:
+    """Python's decoder accepts NaN and Infinity; JSON (and both databases) do not."""
+    raise ValueError(f"invalid JSON ({constant} is not a JSON value)")
+
+
+#: Decodes standard JSON only: `NaN`/`Infinity` would pass Python's decoder and then fail in
+#: the database, as an error without file and line.
+_DECODER = json.JSONDecoder(parse_constant=_not_json)
 
 
 class RecordReader:
@@ -97,13 +107,17 @@ class RecordReader:
                 )
 
     def _jsonl(self, handle: IO[bytes]) -> Iterator[Record]:
+        decode = _DECODER.decode
         for number, text in self._lines(handle):
             if not text.strip():
                 continue
             try:
-                value = json.loads(text.rstrip("\r\n"))
+                value = decode(text)
             except json.JSONDecodeError as exc:
                 self.log.add(number, f"invalid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            except ValueError as exc:
+                self.log.add(number, str(exc))
                 continue
             if not isinstance(value, dict):
                 self.log.add(number, f"expected a JSON object, found {type(value).__name__}")
@@ -157,7 +171,7 @@ class RecordReader:
 
     def _array_elements(self, handle: IO[bytes]) -> Iterator[Record]:
         """Decode one array element at a time from a sliding text buffer."""
-        decoder = json.JSONDecoder()
+        decoder = _DECODER
         text_decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
         buffer, position, line, raw_lines = "", 0, 1, 0
         eof = False
@@ -228,6 +242,9 @@ class RecordReader:
                         return
                     if not more():
                         raise _Undecodable from None
+                except ValueError as exc:
+                    self.log.add(line, str(exc))
+                    return
             start = line
             line += buffer.count("\n", position, end)
             position = end

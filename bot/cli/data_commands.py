@@ -29,7 +29,7 @@ from bot.dataio.problems import ImportFailed
 from bot.dataio.readers import SourceFormat
 from bot.dataio.writers import ExportFormat
 from bot.projects.sync import get_project
-from storage.db import make_session_factory, unit_of_work
+from storage.db import make_session_factory, read_only, unit_of_work
 from storage.export_queries import count_items
 from storage.models import Project
 
@@ -220,9 +220,11 @@ def register(app: typer.Typer) -> None:
 
         `python -m bot export review-sentiment --format csv | head`
         """
+        # A read-only snapshot: on SQLite a long export must not hold the write lock, which
+        # would stall every answer in Slack for its duration.
         with (
             database() as (_settings, engine),
-            unit_of_work(make_session_factory(engine)) as session,
+            read_only(make_session_factory(engine)) as session,
         ):
             proj = _project(session, project)
             total = count_items(session, proj.id)
@@ -245,7 +247,7 @@ def register(app: typer.Typer) -> None:
             except ValueError as exc:
                 fail(str(exc))
         where = output or "stdout"
-        err_console.print(f"Exported {written:,} items of {proj.slug} to {where} ({fmt.value}).")
+        err_console.print(f"Exported {written:,} items of {project} to {where} ({fmt.value}).")
 
 
 @contextmanager

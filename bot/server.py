@@ -45,7 +45,12 @@ def make_wsgi_app(
                 replays.remember(signature)
             return start_response(status, headers, *rest)
 
-        return slack(environ, remembering)
+        try:
+            return slack(environ, remembering)
+        except ValueError as exc:  # Bolt could not parse the body (e.g. `payload` is not JSON)
+            log.warning("refused an unreadable request body (%s)", type(exc).__name__)
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"unreadable request\n"]
 
     return wsgi
 

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 import handlers
 from bot.config import Settings
+from bot.payload_guard import PayloadGuard
 from bot.projects.loader import load_projects
 from bot.projects.sync import sync_project
 from bot.services import Services, SlackDirectory, run_in_background
@@ -68,13 +70,36 @@ def create_app(
         ),
     )
 
-    @app.middleware
-    def inject_services(context: BoltContext, next: Any) -> Any:  # noqa: A002 - Bolt's name
-        context["services"] = services
-        return next()
+    app.use(PayloadGuard())
+    app.use(ServicesMiddleware(services))
+
+    @app.error
+    def on_error(error: Exception) -> BoltResponse:
+        """Log the failure here; Slack gets a bare status, never a stack trace. A payload Bolt
+        or a listener could not read (missing keys, wrong types) is the sender's fault (400)."""
+        malformed = isinstance(error, KeyError | IndexError | TypeError | ValueError)
+        log.error("request failed: %s", type(error).__name__, exc_info=error)
+        return BoltResponse(status=400 if malformed else 500, body="")
 
     handlers.register(app)
     return app
+
+
+class ServicesMiddleware(Middleware):
+    """Put the services into every request's context (class-based: reads no payload field)."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002
+    ) -> BoltResponse:
+        req.context["services"] = self._services
+        return next()
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,40 @@ def job_id(slug: str, kind: DigestKind) -> str:
     return f"digest:{slug}:{kind}"
 
 
+_DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]  # cron's numbering
+
+
+def crontab_days(field: str) -> str:
+    """A crontab day-of-week field in APScheduler 3's terms.
+
+    `CronTrigger.from_crontab` passes the field through unchanged, but APScheduler 3 counts
+    0 as Monday while cron counts 0 as Sunday: "1-5" would mean Tuesday to Saturday. Numbers
+    become day names (the spec's validation already refuses 7 and wrapping ranges).
+    """
+    parts: list[str] = []
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if step and (span == "*" or span.replace("-", "").isdigit()):
+            low, _, high = ("0-6" if span == "*" else span).partition("-")
+            days = range(int(low), int(high or 6) + 1, int(step))
+            parts.extend(_DAY_NAMES[day] for day in days)  # steps count in cron's order
+            continue
+        names = [_DAY_NAMES[int(x)] if x.isdigit() else x for x in span.split("-")]
+        parts.append("-".join(names) + (f"/{step}" if step else ""))
+    return ",".join(parts)
+
+
 def trigger_for(spec: ProjectSpec, kind: DigestKind) -> CronTrigger:
     cron = spec.digest.cron if kind == "daily" else spec.digest.weekly_cron
-    return CronTrigger.from_crontab(cron, timezone=ZoneInfo(spec.digest.timezone))
+    minute, hour, day, month, days = cron.split()
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=crontab_days(days),
+        timezone=ZoneInfo(spec.digest.timezone),
+    )
 
 
 def scheduled_period(trigger: CronTrigger, now: datetime) -> str:

@@ -321,8 +321,11 @@ def agreement_sample(
     *,
     completed_from: datetime | None = None,
     completed_to: datetime | None = None,
-    limit: int = AGREEMENT_SAMPLE,
+    limit: int | None = None,
 ) -> AgreementSample:
+    """Answers on complete items (completed in the window, if given), sampled above `limit`
+    (default `AGREEMENT_SAMPLE`)."""
+    limit = AGREEMENT_SAMPLE if limit is None else limit
     conditions: list[ColumnElement[bool]] = [
         Item.project_id == project_id,
         Item.status == ItemStatus.COMPLETE,

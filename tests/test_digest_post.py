@@ -1,0 +1,183 @@
+"""Digests through the fake Slack Web API: content, the PNG chart, private quality flags,
+one post per period, and `/label digest` for leads only."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot.digest_post import manual_period, post_digest
+from bot.domain.access import StaticDirectory
+from storage.models import Annotation, AuditEvent, DigestRun, Item
+from tests.harness import BotHarness, all_text, eventually
+from tests.test_stats_cli import (
+    DIGEST_CHANNEL,
+    LEAD,
+    REVIEW_CHANNEL,
+    A,
+    B,
+    build_dataset,
+    yesterday_at,
+)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+NOW = datetime.now(UTC)
+
+
+def add_poor_gold_answers(bot: BotHarness, project_id: int, annotator: str) -> None:
+    """Five gold items answered wrongly by `annotator`: gold accuracy 0 of 5."""
+    with bot.session() as session:
+        for n in range(5):
+            item = Item(
+                project_id=project_id,
+                external_id=f"g{n}",
+                data={"text": "g"},
+                required_answers=2,
+                is_gold=True,
+                gold_answer="positive",
+                answer_count=1,
+            )
+            session.add(item)
+            session.flush()
+            session.add(
+                Annotation(
+                    item_id=item.id,
+                    project_id=project_id,
+                    annotator=annotator,
+                    value="negative",
+                    created_at=NOW - timedelta(hours=2),
+                )
+            )
+
+
+def post(bot: BotHarness, kind: str = "daily", period: str = "2026-01-05T09:00") -> bool:
+    now = datetime.now(UTC)
+    return post_digest(
+        bot.sessions,
+        bot.services.client,
+        StaticDirectory(),
+        "sentiment",
+        kind,  # type: ignore[arg-type]
+        period,
+        now,
+    )
+
+
+def test_daily_digest_posts_progress_and_a_png_chart_to_the_digest_channel(
+    bot: BotHarness,
+) -> None:
+    with bot.session() as session:
+        build_dataset(session)
+
+    assert post(bot) is True
+
+    message = bot.fake.last("chat.postMessage")
+    assert message["channel"] == DIGEST_CHANNEL and message["text"]
+    text = all_text(message["blocks"])
+    assert "5 of 6 items complete" in text and "83%" in text
+    since = datetime.now(UTC) - timedelta(hours=24)
+    base = yesterday_at(10)
+    given = [base + timedelta(minutes=m) for m in (0, 1, 2, 3, 10, 11)] + [
+        base + timedelta(seconds=30)
+    ] * 5
+    expected = 1 + sum(moment >= since for moment in given)  # C answered just now
+    assert f"Last 24 hours:* {expected} answers" in text
+    assert "Review queue*\n1 open" in text
+    assert "negative ↔ positive (2×)" in text
+    assert "on track" in text
+    complete = bot.fake.last("files.completeUploadExternal")
+    assert complete["channel_id"] == DIGEST_CHANNEL
+    [png] = bot.fake.uploads.values()
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 5_000
+    with bot.session() as session:
+        run = session.scalars(select(DigestRun)).one()
+        assert (run.kind, run.period, run.status) == ("daily", "2026-01-05T09:00", "posted")
+
+
+def test_quality_flags_go_to_each_lead_privately_and_never_to_the_channel(
+    bot: BotHarness,
+) -> None:
+    with bot.session() as session:
+        project_id = build_dataset(session)
+    add_poor_gold_answers(bot, project_id, B)
+
+    post(bot)
+
+    posts = bot.fake.calls_to("chat.postMessage")
+    public = [p for p in posts if p["channel"] == DIGEST_CHANNEL]
+    private = [p for p in posts if p["channel"] == bot.fake.dm_channel_for(LEAD)]
+    assert len(public) == 1 and len(private) == 1 and len(posts) == 2
+    assert B not in all_text(public[0]["blocks"]) and "calibration" not in public[0]["text"]
+    flags = all_text(private[0]["blocks"])
+    assert f"<@{B}>" in flags and "0 of 6 gold answers" in flags and A not in flags
+
+
+def test_a_period_is_posted_once_and_a_failed_post_can_be_retried(bot: BotHarness) -> None:
+    with bot.session() as session:
+        build_dataset(session)
+    bot.fake.fail_next("chat.postMessage", error="channel_not_found")
+
+    try:
+        post(bot)
+    except Exception:  # noqa: BLE001 - the Slack error propagates to the caller
+        pass
+    assert post(bot) is True
+    assert post(bot) is False
+
+    assert len(bot.fake.calls_to("files.completeUploadExternal")) == 1
+    with bot.session() as session:
+        assert session.scalar(select(func.count()).select_from(DigestRun)) == 1
+
+
+def test_weekly_summary_goes_to_the_review_channel(bot: BotHarness) -> None:
+    with bot.session() as session:
+        build_dataset(session)
+
+    post(bot, "weekly", "2026-01-05T09:00")
+
+    message = bot.fake.last("chat.postMessage")
+    assert message["channel"] == REVIEW_CHANNEL
+    text = all_text(message["blocks"])
+    assert "Agreement:* 60% this week" in text and "negative ↔ positive" in text
+    assert "Edge cases added:* 0" in text and "Guideline feedback received:* 0" in text
+    bot.fake.assert_not_called("files.completeUploadExternal")
+
+
+def test_label_digest_is_refused_to_non_leads(bot: BotHarness) -> None:
+    with bot.session() as session:
+        build_dataset(session)
+
+    assert bot.command("digest sentiment", A).status == 200
+
+    reply = bot.wait_response(1)
+    assert "Only a lead" in reply["text"]
+    bot.fake.assert_not_called("chat.postMessage", within=0.3)
+    with bot.session() as session:
+        assert session.scalar(select(func.count()).select_from(DigestRun)) == 0
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_label_digest_by_a_lead_posts_now_and_is_audited(bot: BotHarness) -> None:
+    with bot.session() as session:
+        build_dataset(session)
+
+    assert bot.command("digest sentiment weekly", LEAD).status == 200
+
+    assert "Posting the weekly digest" in bot.wait_response(1)["text"]
+    [message] = bot.fake.wait_for("chat.postMessage")
+    assert message["channel"] == REVIEW_CHANNEL
+    with bot.session() as session:
+        event = session.scalars(select(AuditEvent)).one()
+        assert (event.actor, event.action, event.detail) == (
+            LEAD,
+            "post_digest",
+            {"kind": "weekly"},
+        )
+        run = eventually(lambda: session.scalars(select(DigestRun)).first())
+        assert run.period.startswith("manual-")
+
+
+def test_manual_periods_are_distinct_and_fit_the_column() -> None:
+    first, second = manual_period(NOW), manual_period(NOW + timedelta(microseconds=1))
+    assert first != second and len(first) <= 32

@@ -69,9 +69,11 @@ def test_a_retried_event_is_stored_once(bot: BotHarness) -> None:
         REVIEW_CHANNEL, thread, None, OTHER, "Looks negative", event_id="Ev0RETRY001"
     )
 
-    send_event(bot, request)
-    send_event(bot, request, retry_num=1, retry_reason="http_timeout")
-    send_event(bot, request, retry_num=2, retry_reason="http_timeout")
+    now = int(time.time())
+    send_event(bot, request, timestamp=now)
+    # Slack signs each delivery anew: a retry has its own timestamp and the retry headers.
+    send_event(bot, request, timestamp=now + 1, retry_num=1, retry_reason="http_timeout")
+    send_event(bot, request, timestamp=now + 2, retry_num=2, retry_reason="http_timeout")
     wait_comments(bot, 1)
     later = bot.payloads.thread_reply(REVIEW_CHANNEL, thread, None, ANNOT, "Agreed")
     send_event(bot, later)

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.domain.labeling import AnswerStatus
 from bot.flows import messages
 from bot.flows.messages import Added, SlackMessage
+from bot.flows.review import publish_in_background
 from bot.ids import Shortcut, View
 from bot.views.labeling_card import render_notice
 from bot.views.message_modal import (
@@ -108,7 +109,11 @@ def _add(
             if project is not None
             else "That project no longer exists."
         )
-    return _tell(client, user, ref, outcome if isinstance(outcome, str) else _summary(outcome))
+    if isinstance(outcome, str):
+        return _tell(client, user, ref, outcome)
+    if outcome.answer is not None and outcome.answer.reviews:
+        publish_in_background(services_of(context), client, project_id)
+    return _tell(client, user, ref, _summary(outcome))
 
 
 def _fetch_text(client: WebClient, ref: MessageRef) -> str | None:

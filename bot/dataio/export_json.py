@@ -46,10 +46,6 @@ def _number(value: float | None) -> str:
     return text if text[-1].isdigit() else _json(value)
 
 
-def _flag(value: bool | None) -> str:
-    return "null" if value is None else ("true" if value else "false")
-
-
 def _sqlite_json(raw: str | None) -> str:
     """Minified stored text as it is, unless it holds `\\u` escapes (`json` writes those
     characters unescaped) or NaN/Infinity (not valid JSON, so SQLite left it unminified)."""
@@ -107,15 +103,17 @@ class JsonLines:
     ) -> str:
         (_, external_id, data, source, source_ref, priority, required, answer_count) = item[:8]
         (is_gold, gold, prediction, score, status, final, method, created, completed) = item[8:]
-        js, moment = self.json, self.moment
+        js, moment, string = self.json, self.moment, _string
+        # NOT NULL columns skip the None test: strings go straight to the C escaper, integers
+        # format as `json` writes them.
         return (
-            f'{{"external_id":{_text(external_id)},"data":{js(data)},'
-            f'"status":{_text(status)},"final_label":{js(final)},'
+            f'{{"external_id":{string(external_id)},"data":{js(data)},'
+            f'"status":{string(status)},"final_label":{js(final)},'
             f'"final_method":{_text(method)},"completed_at":{moment(completed)},'
-            f'"is_gold":{_flag(is_gold)},"gold_answer":{js(gold)},'
+            f'"is_gold":{"true" if is_gold else "false"},"gold_answer":{js(gold)},'
             f'"prediction":{js(prediction)},"prediction_score":{_number(score)},'
-            f'"priority":{_number(priority)},"required_answers":{_number(required)},'
-            f'"answer_count":{_number(answer_count)},"source":{_text(source)},'
+            f'"priority":{priority:d},"required_answers":{required:d},'
+            f'"answer_count":{answer_count:d},"source":{string(source)},'
             f'"source_ref":{_text(source_ref)},"created_at":{moment(created)},'
             f'"annotations":[{",".join([self._annotation(a) for a in annotations])}],'
             f'"review":{self._review(review)},'
@@ -124,13 +122,13 @@ class JsonLines:
 
     def _annotation(self, row: Any) -> str:
         (_, annotator, value, unsure, reason, note, seconds, version, source, created, gone) = row
-        moment = self.moment
+        moment, string = self.moment, _string
         return (
-            f'{{"annotator":{_text(annotator)},"value":{self.json(value)},'
-            f'"unsure":{_flag(unsure)},"unsure_reason":{_text(reason)},'
+            f'{{"annotator":{string(annotator)},"value":{self.json(value)},'
+            f'"unsure":{"true" if unsure else "false"},"unsure_reason":{_text(reason)},'
             f'"unsure_note":{_text(note)},"seconds":{_number(seconds)},'
-            f'"guideline_version":{_text(version)},"source":{_text(source)},'
-            f'"created_at":{moment(created)},"superseded":{_flag(gone is not None)},'
+            f'"guideline_version":{_text(version)},"source":{string(source)},'
+            f'"created_at":{moment(created)},"superseded":{"false" if gone is None else "true"},'
             f'"superseded_at":{moment(gone)}}}'
         )
 

@@ -3,12 +3,17 @@ one post per period, and `/label digest` for leads only."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from bot.cli.app import app
 from bot.digest_post import manual_period, post_digest
 from bot.domain.access import StaticDirectory
+from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation, AuditEvent, DigestRun, Item
 from tests.harness import BotHarness, all_text, eventually
 from tests.test_stats_cli import (
@@ -181,3 +186,35 @@ def test_label_digest_by_a_lead_posts_now_and_is_audited(bot: BotHarness) -> Non
 def test_manual_periods_are_distinct_and_fit_the_column() -> None:
     first, second = manual_period(NOW), manual_period(NOW + timedelta(microseconds=1))
     assert first != second and len(first) <= 32
+
+
+def test_digest_dry_run_prints_the_messages_as_json_and_posts_nothing(
+    database_url: str, session_factory: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    with unit_of_work(session_factory) as session:
+        project_id = build_dataset(session)
+        for n in range(5):
+            item = Item(
+                project_id=project_id,
+                external_id=f"g{n}",
+                data={"text": "g"},
+                required_answers=2,
+                is_gold=True,
+                gold_answer="positive",
+            )
+            session.add(item)
+            session.flush()
+            session.add(
+                Annotation(item_id=item.id, project_id=project_id, annotator=B, value="negative")
+            )
+
+    result = CliRunner().invoke(app, ["digest", "sentiment", "--dry-run"])
+
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert printed["kind"] == "daily" and printed["chart_png_bytes"] > 5_000
+    assert "5 of 11 items complete" in all_text(printed["message"]["blocks"])
+    assert B in all_text(printed["leads_only"]["blocks"])
+    with unit_of_work(session_factory) as session:
+        assert session.scalar(select(func.count()).select_from(DigestRun)) == 0

@@ -1,11 +1,12 @@
 """The digest scheduler: APScheduler's BackgroundScheduler, started once per deployment by
 `python -m bot run` (in gunicorn's arbiter, never in its workers).
 
-Jobs are rebuilt from the project files at every start (ids `digest:<slug>:<kind>`,
-`replace_existing=True`), so an in-memory job store survives restarts by construction. Each
-run claims its period in the database before posting (`bot.digest_post`), so restarts,
-coalesced misfires or a second process never post twice; `may_run` is the hook where a
-leader check (e.g. a PostgreSQL advisory lock) slots in.
+Jobs are rebuilt from the projects in the database at every start (ids
+`digest:<slug>:<kind>`, `replace_existing=True`), so an in-memory job store survives restarts
+by construction. Every job first asks `may_run` (the leader lock of `bot.leader`, so with
+several bot processes only one acts), and each digest run claims its period in the database
+before posting (`bot.digest_post`), so restarts, coalesced misfires or a second process never
+post twice.
 """
 
 from __future__ import annotations
@@ -18,17 +19,21 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
+from sqlalchemy import select
 
 from bot.config import Settings
 from bot.digest import DigestKind
 from bot.digest_post import post_digest
 from bot.domain.access import Directory
-from bot.projects.loader import load_projects
+from bot.flows.review import publish_pending_reviews
 from bot.projects.spec import ProjectSpec
-from bot.services import SlackDirectory
-from storage.db import SessionFactory
-from storage.models import utcnow
+from bot.projects.sync import project_spec
+from bot.services import Services, SlackDirectory
+from storage.db import SessionFactory, read_only, unit_of_work
+from storage.maintenance import forget_processed_events
+from storage.models import Project, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +146,59 @@ def register_jobs(scheduler: BackgroundScheduler, jobs: DigestJobs) -> list[str]
     return ids
 
 
-def project_specs(settings: Settings) -> dict[str, ProjectSpec]:
-    if not settings.projects_dir.exists():
-        return {}
-    return {loaded.spec.slug: loaded.spec for loaded in load_projects(settings.projects_dir)}
+def project_specs(session_factory: SessionFactory) -> dict[str, ProjectSpec]:
+    """Every project the bot serves: the ones synced into the database (by `run` from
+    PROJECTS_DIR, or by `projects sync`)."""
+    with read_only(session_factory) as session:
+        return {p.slug: project_spec(p) for p in session.scalars(select(Project))}
+
+
+class UpkeepJobs:
+    """Every minute: post reviews still lacking a post (opened by imports or when a post
+    failed). Every hour: forget Slack event ids older than a day."""
+
+    def __init__(self, services: Services, may_run: Callable[[], bool]) -> None:
+        self.services = services
+        self.may_run = may_run
+
+    def publish_reviews(self) -> int:
+        if not self.may_run():
+            return 0
+        try:
+            return publish_pending_reviews(self.services, self.services.client)
+        except Exception:
+            log.exception("publishing pending reviews failed")
+            return 0
+
+    def forget_events(self) -> int:
+        if not self.may_run():
+            return 0
+        before = self.services.clock() - timedelta(days=1)
+        with unit_of_work(self.services.sessions) as session:
+            return forget_processed_events(session, before=before)
+
+
+def register_upkeep(scheduler: BackgroundScheduler, upkeep: UpkeepJobs) -> None:
+    common = {
+        "replace_existing": True,
+        "coalesce": True,
+        "max_instances": 1,
+        "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+    }
+    scheduler.add_job(
+        upkeep.publish_reviews,
+        IntervalTrigger(minutes=1),
+        id="upkeep:publish_reviews",
+        name="post pending reviews",
+        **common,
+    )
+    scheduler.add_job(
+        upkeep.forget_events,
+        IntervalTrigger(hours=1),
+        id="upkeep:forget_events",
+        name="forget old event ids",
+        **common,
+    )
 
 
 def start_scheduler(
@@ -156,17 +210,22 @@ def start_scheduler(
     may_run: Callable[[], bool] = lambda: True,
     paused: bool = False,
 ) -> BackgroundScheduler:
-    """Start the scheduler with one daily and one weekly job per project file."""
+    """Start the scheduler: a daily and a weekly digest per project, and the upkeep jobs."""
+    directory = SlackDirectory(client)
     jobs = DigestJobs(
         session_factory,
         client,
-        SlackDirectory(client),
-        project_specs(settings),
+        directory,
+        project_specs(session_factory),
         clock=clock,
         may_run=may_run,
     )
     scheduler = BackgroundScheduler(timezone=ZoneInfo("UTC"))
     ids = register_jobs(scheduler, jobs)
+    services = Services(
+        settings=settings, sessions=session_factory, client=client, directory=directory, clock=clock
+    )
+    register_upkeep(scheduler, UpkeepJobs(services, may_run))
     scheduler.start(paused=paused)
     log.info("scheduler started with %d job(s): %s", len(ids), ", ".join(ids) or "none")
     return scheduler

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.scheduler import MISFIRE_GRACE_SECONDS, scheduled_period, start_scheduler, trigger_for
+from bot.slack_app import sync_projects
 from tests.factories import make_spec, project_spec_dict
 from tests.harness import BotHarness
 from tests.test_stats_cli import DIGEST_CHANNEL, LEAD, REVIEW_CHANNEL, build_dataset
@@ -26,7 +27,13 @@ DIGEST = {"cron": "0 9 * * 1-5", "weekly_cron": "0 9 * * 1", "timezone": "Europe
 def project_files(folder: Path, slugs: list[str]) -> Path:
     for slug in slugs:
         spec = project_spec_dict(
-            slug, digest=DIGEST, slack={"leads": [LEAD], "digest_channel": DIGEST_CHANNEL}
+            slug,
+            digest=DIGEST,
+            slack={
+                "leads": [LEAD],
+                "digest_channel": DIGEST_CHANNEL,
+                "review_channel": REVIEW_CHANNEL,
+            },
         )
         (folder / f"{slug}.yml").write_text(yaml.safe_dump(spec), encoding="utf-8")
     return folder
@@ -34,6 +41,7 @@ def project_files(folder: Path, slugs: list[str]) -> Path:
 
 def scheduler_for(bot: BotHarness, folder: Path, **kwargs: object) -> BackgroundScheduler:
     settings = Settings(database_url="sqlite://", projects_dir=folder)
+    sync_projects(settings, bot.sessions)  # the scheduler serves the projects in the database
     client: WebClient = bot.services.client
     return start_scheduler(
         settings,
@@ -61,6 +69,8 @@ def test_each_project_gets_one_daily_and_one_weekly_job_in_its_time_zone(
             "digest:sentiment:weekly",
             "digest:topics:daily",
             "digest:topics:weekly",
+            "upkeep:publish_reviews",
+            "upkeep:forget_events",
         }
         daily = jobs["digest:sentiment:daily"]
         assert daily.coalesce is True and daily.max_instances == 1

@@ -10,6 +10,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.cli.app import database, fail
 from bot.config import ConfigError, Settings
+from bot.leader import LeaderLock
 from bot.logging_setup import configure_logging
 from bot.projects.loader import ProjectLoadError
 from bot.scheduler import forget_connections_after_fork, start_scheduler, stop_scheduler
@@ -81,9 +82,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _start_scheduler(settings: Settings) -> BackgroundScheduler:
+    """Every process runs a scheduler; only the leader (see bot.leader) lets its jobs act."""
     engine = make_engine(settings.database_url)
     forget_connections_after_fork(lambda: engine.dispose(close=False))
-    return start_scheduler(settings, make_session_factory(engine), make_client(settings))
+    leader = LeaderLock(settings.database_url)
+    return start_scheduler(
+        settings, make_session_factory(engine), make_client(settings), may_run=leader.is_leader
+    )
 
 
 def _build_wsgi(settings: Settings) -> Any:

@@ -130,24 +130,35 @@ def item_inserts(session: Session) -> Iterator[Callable[[ItemRows], None]]:
     if connection.dialect.name != "sqlite":
         yield lambda rows: _insert_items_portably(session, rows) if rows else None
         return
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_BULK_CACHE_KIB}")
-    connection.exec_driver_sql("PRAGMA temp_store=MEMORY")
-    index = _SearchIndexTrigger.set_aside(connection)
-    writer = _SqliteWriter(connection, index)
-    try:
-        yield lambda rows: writer.put(_sqlite_item_rows(session, rows)) if rows else None
-    except BaseException:
+    with sqlite_cache_size(connection, SQLITE_BULK_CACHE_KIB):
+        index = _SearchIndexTrigger.set_aside(connection)
+        writer = _SqliteWriter(connection, index)
+        try:
+            yield lambda rows: writer.put(_sqlite_item_rows(session, rows)) if rows else None
+        except BaseException:
+            writer.stop()
+            if index:
+                # The caller rolls back, which restores the trigger anyway; this keeps the
+                # schema whole even if it does not. A failure here must not hide the original.
+                with suppress(Exception):
+                    index.restore()
+            raise
         writer.stop()
+        writer.raise_if_failed()
         if index:
-            # The caller rolls back, which restores the trigger anyway; this keeps the schema
-            # whole even if it does not. A failure here must not hide the original error.
-            with suppress(Exception):
-                index.restore()
-        raise
-    writer.stop()
-    writer.raise_if_failed()
-    if index:
-        index.restore()
+            index.restore()
+
+
+@contextmanager
+def sqlite_cache_size(connection: Connection, kib: int) -> Iterator[None]:
+    """A larger SQLite page cache for one bulk job, then the connection's own again: the
+    connection goes back to the pool, and every pooled connection keeping 64 MB would add up."""
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{kib}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(previous)}")
 
 
 class _SqliteWriter:

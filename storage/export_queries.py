@@ -1,14 +1,12 @@
 """Read a project's items for export in id order, one batch at a time, with their annotations,
-latest review and discussion fetched per batch (`IN` on the batch's ids), so memory stays flat
+latest review and discussion fetched per batch (by the batch's id range), so memory stays flat
 whatever the project's size.
 
 This is the export's hot path, so rows are Core rows (no ORM objects) and JSON, timestamp and
 enum columns come back raw, skipping SQLAlchemy's per-value result processing: timestamps are
-strings on SQLite and datetimes on PostgreSQL, enums are their stored strings. On SQLite a JSON
-column comes back as minified JSON text (SQLite's `json()`, run in C), which the JSON Lines
-export splices into its output as it is; on PostgreSQL psycopg has already parsed it. The
-statements are built once per dialect with `expanding` id lists, so a batch costs no
-statement compilation.
+strings on SQLite and datetimes on PostgreSQL, enums their stored strings, JSON is decoded by
+`json_decoder`. For the JSON Lines export on SQLite, `line_statements` select the same rows
+with each column already rendered as JSON text by SQLite. Statements are built once.
 """
 
 from __future__ import annotations
@@ -22,6 +20,8 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Connection,
     DateTime,
     Enum,
     Row,
@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     select,
     text,
+    true,
     type_coerce,
 )
 from sqlalchemy.orm import Session
@@ -84,16 +85,8 @@ REVIEW_COLUMNS = (
 COMMENT_COLUMNS = (Comment.item_id, Comment.author, Comment.text, Comment.created_at)
 
 
-def _raw(column: Any, sqlite: bool) -> Any:
-    """The column without result processing when it is JSON, a timestamp or an enum.
-
-    SQLite JSON goes through `json()` to come back minified, but only when valid: SQLite
-    rejects `NaN`, which Python's encoder writes, and one such legacy value must not abort an
-    export (the caller re-encodes text it cannot splice, see `export_json.JsonText`).
-    """
-    if sqlite and isinstance(column.type, JSON):
-        minified = case((func.json_valid(column) == 1, func.json(column)), else_=column)
-        return type_coerce(minified, String).label(column.key)
+def _raw(column: Any) -> Any:
+    """The column without result processing when it is JSON, a timestamp or an enum."""
     if isinstance(column.type, JSON | DateTime | Enum):
         return type_coerce(column, String).label(column.key)
     return column
@@ -104,12 +97,10 @@ _LAST: BindParameter[int] = bindparam("last")
 
 
 @cache
-def _statements(sqlite: bool) -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
-    """Items page, annotations, reviews and comments of a batch; built once per dialect.
+def _statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
+    """Items page, annotations, reviews and comments of a batch; built once.
 
-    A batch's related rows are fetched by the id range of its items (an index range scan, no
-    list of thousands of bound ids to render per query); rows of items outside the batch,
-    which only other projects can have, are dropped by `_related`.
+    A batch's related rows are fetched by the id range of its items (see `_related`).
 
     The items page's project test is written `+items.project_id` (unary plus, valid on SQLite
     and PostgreSQL) so SQLite walks the primary key instead of picking the (project_id, ...)
@@ -117,7 +108,7 @@ def _statements(sqlite: bool) -> tuple[Select[Any], Select[Any], Select[Any], Se
     """
 
     def columns(group: Sequence[Any]) -> list[Any]:
-        return [_raw(column, sqlite) for column in group]
+        return [_raw(column) for column in group]
 
     items = (
         select(*columns(ITEM_COLUMNS))
@@ -141,6 +132,82 @@ def _statements(sqlite: bool) -> tuple[Select[Any], Select[Any], Select[Any], Se
         .order_by(Comment.item_id, Comment.created_at, Comment.id)
     )
     return items, annotations, reviews, comments
+
+
+#: What a JSON Lines fragment holds where SQLite cannot produce the exact text Python would
+#: (invalid stored JSON, a timestamp in another format). It contains `\u`, which sends the
+#: whole line to the careful path (see `bot.dataio.export_json`).
+UNSPLICEABLE = "\\u"
+
+
+def _fragment(column: Any) -> Any:
+    """SQLite SQL computing the column's JSON text as `json` would write it (run in C).
+
+    Strings via `json_quote` (escapes exactly as Python's encoder with ensure_ascii=False;
+    NULL gives `null`), JSON minified by `json()`, timestamps (`YYYY-MM-DD HH:MM:SS.ffffff`,
+    UTC) as `iso` formats them, booleans as `true`/`false`. Integers and floats stay raw:
+    SQLite prints floats differently from Python's `repr`.
+    """
+    kind = column.type
+    if isinstance(kind, JSON):
+        return case(
+            (column.is_(None), "null"),
+            (func.json_valid(column) == 1, func.json(column)),
+            else_=UNSPLICEABLE,
+        )
+    if isinstance(kind, DateTime):
+        raw = type_coerce(column, String)
+        fraction = func.substr(raw, 20)
+        standard = (
+            (func.length(raw) == 26)
+            & (func.substr(raw, 11, 1) == " ")
+            & (func.substr(raw, 20, 1) == ".")
+        )
+        return case(
+            (column.is_(None), "null"),
+            (
+                standard,
+                func.printf(
+                    '"%sT%s%s+00:00"',
+                    func.substr(raw, 1, 10),
+                    func.substr(raw, 12, 8),
+                    case((fraction == ".000000", ""), else_=fraction),
+                ),
+            ),
+            else_=UNSPLICEABLE,
+        )
+    if isinstance(kind, Boolean):
+        return case((column == true(), "true"), else_="false")
+    if isinstance(kind, String | Enum):
+        return func.json_quote(type_coerce(column, String))
+    return column
+
+
+def _superseded_flag() -> Any:
+    return case((Annotation.superseded_at.is_(None), "false"), else_="true")
+
+
+@cache
+def line_statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
+    """SQLite statements for the JSON Lines export: the same rows and order as `_statements`,
+    columns as JSON text fragments, floats first (raw, formatted by Python), an annotation's
+    `superseded` flag after its `created_at`. See `bot.dataio.export_json.SqliteLines`."""
+
+    def columns(group: Sequence[Any], number: Any = None) -> list[Any]:
+        key, *rest = group
+        fragments = [_fragment(c).label(c.key) for c in rest if c is not number]
+        return [key, *([] if number is None else [number]), *fragments]
+
+    generic = _statements()
+    items = columns(ITEM_COLUMNS, Item.prediction_score)
+    annotations = columns(ANNOTATION_COLUMNS, Annotation.seconds)
+    annotations.insert(-1, _superseded_flag().label("superseded"))
+    return (
+        generic[0].with_only_columns(*items),
+        generic[1].with_only_columns(*annotations),
+        generic[2].with_only_columns(*columns(REVIEW_COLUMNS)),
+        generic[3].with_only_columns(*columns(COMMENT_COLUMNS)),
+    )
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -174,48 +241,53 @@ def json_decoder(session: Session) -> Callable[[Any], Any]:
     return decode
 
 
-def item_batches(
-    session: Session, project_id: int, batch_size: int = 2_000
-) -> Iterator[Sequence[Row[Any]]]:
-    """Keyset pagination on `items.id`: each query starts after the last id seen."""
-    statement = _statements(_is_sqlite(session))[0]
-    after = 0
+#: One batch: item rows, and per item id its annotations, latest review and comments.
+Batch = tuple[
+    Sequence[Row[Any]], dict[int, list[Row[Any]]], dict[int, Row[Any]], dict[int, list[Row[Any]]]
+]
+
+
+def batches(
+    session: Session,
+    project_id: int,
+    batch_size: int = 2_000,
+    *,
+    fragments: bool = False,
+    after: int = 0,
+) -> Iterator[Batch]:
+    """The project's items in id order, a batch at a time, with their related rows (three
+    more queries per batch). Keyset pagination on `items.id`: each page starts after the last
+    id seen. `fragments` (SQLite only) selects the columns as JSON text (`line_statements`)."""
+    statements = line_statements() if fragments else _statements()
+    connection = session.connection()
     while True:
         parameters = {"project_id": project_id, "after": after, "limit": batch_size}
-        rows = session.connection().execute(statement, parameters).all()
-        if not rows:
+        items = connection.execute(statements[0], parameters).all()
+        if not items:
             return
-        yield rows
-        after = rows[-1].id
-
-
-def _related(
-    session: Session, which: int, item_ids: Sequence[int]
-) -> Iterator[tuple[int, Iterator[Row[Any]]]]:
-    """(item id, its rows) for the batch's items, in id order (`item_ids` is ascending)."""
-    statement = _statements(_is_sqlite(session))[which]
-    rows = session.connection().execute(statement, {"first": item_ids[0], "last": item_ids[-1]})
-    wanted = set(item_ids)
-    return ((key, group) for key, group in groupby(rows, key=_ITEM_ID) if key in wanted)
+        ids = [item[0] for item in items]
+        reviews: dict[int, Row[Any]] = {}
+        for key, group in _related(connection, statements[2], ids):
+            for row in group:  # ordered by review id: the last one is the latest
+                reviews[key] = row
+        yield (
+            items,
+            {key: list(group) for key, group in _related(connection, statements[1], ids)},
+            reviews,
+            {key: list(group) for key, group in _related(connection, statements[3], ids)},
+        )
+        after = items[-1][0]
 
 
 _ITEM_ID = itemgetter(0)
 
 
-def annotations_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
-    """Every annotation (current and superseded), oldest first, grouped by item."""
-    return {key: list(group) for key, group in _related(session, 1, item_ids)}
-
-
-def latest_review_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, Row[Any]]:
-    """The most recent review of each item (the one that explains its current state)."""
-    latest: dict[int, Row[Any]] = {}
-    for key, group in _related(session, 2, item_ids):
-        for row in group:
-            latest[key] = row
-    return latest
-
-
-def discussion_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
-    """Review-thread comments that were not deleted, oldest first."""
-    return {key: list(group) for key, group in _related(session, 3, item_ids)}
+def _related(
+    connection: Connection, statement: Select[Any], item_ids: Sequence[int]
+) -> Iterator[tuple[int, Iterator[Row[Any]]]]:
+    """(item id, its rows) for a batch's items (ascending ids), fetched by their id range: an
+    index range scan, no list of thousands of bound ids to render. Rows of items outside the
+    batch, which only other projects can have, are dropped."""
+    rows = connection.execute(statement, {"first": item_ids[0], "last": item_ids[-1]})
+    wanted = set(item_ids)
+    return ((key, group) for key, group in groupby(rows, _ITEM_ID) if key in wanted)

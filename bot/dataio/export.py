@@ -7,13 +7,14 @@ review's rationale and the review thread's discussion, so an export explains eac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
-from bot.dataio.export_json import JsonLines, iso
-from bot.dataio.writers import ExportFormat, writer_for
+from bot.dataio.export_json import sqlite_line
+from bot.dataio.writers import ExportFormat, JsonLinesWriter, writer_for
 from bot.projects.sync import project_spec
 from storage import export_queries as q
 from storage.models import Project
@@ -22,6 +23,18 @@ DEFAULT_BATCH_SIZE = 2_000
 Decoder = Callable[[Any], Any]
 
 __all__ = ["ExportFormat", "export_project", "item_records"]
+
+
+def iso(moment: datetime | str | None) -> str | None:
+    """ISO 8601 in UTC. Raw SQLite timestamps are `YYYY-MM-DD HH:MM:SS[.ffffff]` strings in UTC
+    (see `storage.export_queries`); PostgreSQL gives aware datetimes."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        return datetime.fromisoformat(moment).isoformat() + "+00:00"
+    if moment.tzinfo is None:
+        return moment.isoformat() + "+00:00"
+    return moment.astimezone(UTC).isoformat()
 
 
 def _annotation(row: Any, decode: Decoder) -> dict[str, Any]:
@@ -82,28 +95,14 @@ def _record(
     }
 
 
-#: One batch: item rows, and per item id its annotations, latest review and comments.
-Batch = tuple[Sequence[Any], dict[int, list[Any]], dict[int, Any], dict[int, list[Any]]]
-
-
-def _batches(session: Session, project: Project, batch_size: int) -> Iterator[Batch]:
-    """Items in id order, a batch at a time, with three extra queries per batch."""
-    for items in q.item_batches(session, project.id, batch_size):
-        ids = [item.id for item in items]
-        yield (
-            items,
-            q.annotations_by_item(session, ids),
-            q.latest_review_by_item(session, ids),
-            q.discussion_by_item(session, ids),
-        )
-
-
 def item_records(
-    session: Session, project: Project, batch_size: int = DEFAULT_BATCH_SIZE
+    session: Session, project: Project, batch_size: int = DEFAULT_BATCH_SIZE, after: int = 0
 ) -> Iterator[list[dict[str, Any]]]:
     """Batches of export records in item id order: what every format writer consumes."""
     decode = q.json_decoder(session)
-    for items, answers, reviews, comments in _batches(session, project, batch_size):
+    for items, answers, reviews, comments in q.batches(
+        session, project.id, batch_size, after=after
+    ):
         yield [
             _record(
                 item,
@@ -116,32 +115,39 @@ def item_records(
         ]
 
 
+def _sqlite_lines(session: Session, project: Project, batch_size: int) -> Iterator[list[str]]:
+    """JSON Lines from SQLite-computed fragments (`export_json`); an item they cannot render
+    exactly is rebuilt from its record, alone."""
+    empty: list[Any] = []
+    writer = JsonLinesWriter()
+    for items, answers, reviews, comments in q.batches(
+        session, project.id, batch_size, fragments=True
+    ):
+        lines = []
+        for item in items:
+            key = item[0]
+            line = sqlite_line(
+                item, answers.get(key, empty), reviews.get(key), comments.get(key, empty)
+            )
+            if line is None:
+                record = next(item_records(session, project, 1, after=key - 1))[0]
+                line = writer.item(record)
+            lines.append(line)
+        yield lines
+
+
 def _chunks(
     session: Session, project: Project, fmt: ExportFormat, batch_size: int
 ) -> Iterator[tuple[int, str]]:
-    """(items, text) per batch. JSON Lines is built straight from the rows (`export_json`);
-    the other formats go through records and their writer."""
+    """(items, text) per batch, between the writer's header and footer."""
     writer = writer_for(fmt, project_spec(project), project.slug)
     yield 0, writer.begin()
-    if fmt is ExportFormat.JSONL:
-        lines = JsonLines(session.get_bind().dialect.name)
-        empty: list[Any] = []
-        for items, answers, reviews, comments in _batches(session, project, batch_size):
-            text = "".join(
-                [
-                    lines.line(
-                        item,
-                        answers.get(item.id, empty),
-                        reviews.get(item.id),
-                        comments.get(item.id, empty),
-                    )
-                    for item in items
-                ]
-            )
-            yield len(items), text
+    if fmt is ExportFormat.JSONL and session.get_bind().dialect.name == "sqlite":
+        for lines in _sqlite_lines(session, project, batch_size):
+            yield len(lines), "".join(lines)
     else:
         for batch in item_records(session, project, batch_size):
-            yield len(batch), "".join(writer.item(record) for record in batch)
+            yield len(batch), "".join([writer.item(record) for record in batch])
     yield 0, writer.end()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import queue
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -60,10 +61,18 @@ _ITEM_COLUMNS = (
     "project_id, external_id, data, source, source_ref, priority, required_answers, "
     "answer_count, is_gold, gold_answer, prediction, prediction_score, status, created_at"
 )
+#: Many rows per statement (`{rows}`): one `execute` binds them all and SQLite then inserts
+#: them in one step with the GIL released, where `executemany` would take and give back the
+#: GIL for every row and starve the background writer (see `_SqliteWriter`).
 _SQLITE_INSERT_ITEMS = (
-    f"INSERT INTO items ({_ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO items ({_ITEM_COLUMNS}) VALUES {{rows}} "
     "ON CONFLICT (project_id, external_id) DO NOTHING"
 )
+_SQLITE_ROW = "(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)"
+_SQLITE_ROW_PARAMETERS = 13
+#: 26,000 variables a statement, under SQLite's default limit of 32,766 (since 3.32).
+_SQLITE_ROWS_PER_STATEMENT = 2_000
+Statement = tuple[str, tuple[Any, ...]]
 #: A per-row insert trigger of the shape migration 0003 creates for the search index.
 _INDEX_TRIGGER = re.compile(
     r"CREATE TRIGGER (\w+) AFTER INSERT ON items BEGIN "
@@ -71,6 +80,21 @@ _INDEX_TRIGGER = re.compile(
     re.DOTALL,
 )
 ItemRows = Sequence[dict[str, Any]]
+
+
+def _sqlite_statements(session: Session, rows: ItemRows) -> list[Statement]:
+    """The batch as multi-row INSERT statements with their flattened parameters."""
+    limit = session.connection().connection.dbapi_connection.getlimit(  # type: ignore[union-attr]
+        sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
+    )
+    per_statement = min(_SQLITE_ROWS_PER_STATEMENT, limit // _SQLITE_ROW_PARAMETERS)
+    values = _sqlite_item_rows(session, rows)
+    statements = []
+    for start in range(0, len(values), per_statement):
+        chunk = values[start : start + per_statement]
+        sql = _SQLITE_INSERT_ITEMS.format(rows=", ".join([_SQLITE_ROW] * len(chunk)))
+        statements.append((sql, tuple([value for row in chunk for value in row])))
+    return statements
 
 
 def _sqlite_item_rows(session: Session, rows: ItemRows) -> list[tuple[Any, ...]]:
@@ -134,7 +158,7 @@ def item_inserts(session: Session) -> Iterator[Callable[[ItemRows], None]]:
         index = _SearchIndexTrigger.set_aside(connection)
         writer = _SqliteWriter(connection, index)
         try:
-            yield lambda rows: writer.put(_sqlite_item_rows(session, rows)) if rows else None
+            yield lambda rows: writer.put(_sqlite_statements(session, rows)) if rows else None
         except BaseException:
             writer.stop()
             if index:
@@ -173,7 +197,7 @@ class _SqliteWriter:
 
     def __init__(self, connection: Connection, index: _SearchIndexTrigger | None) -> None:
         self.connection, self.index = connection, index
-        self.batches: queue.Queue[list[tuple[Any, ...]] | None] = queue.Queue(maxsize=2)
+        self.batches: queue.Queue[list[Statement] | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
         self.thread.start()
@@ -183,13 +207,14 @@ class _SqliteWriter:
             if self.error is not None:
                 continue
             try:
-                self.connection.exec_driver_sql(_SQLITE_INSERT_ITEMS, batch)
+                for sql, parameters in batch:
+                    self.connection.exec_driver_sql(sql, parameters)
                 if self.index:
                     self.index.catch_up()
             except BaseException as exc:  # handed to the caller's thread
                 self.error = exc
 
-    def put(self, batch: list[tuple[Any, ...]]) -> None:
+    def put(self, batch: list[Statement]) -> None:
         self.raise_if_failed()
         self.batches.put(batch)
 

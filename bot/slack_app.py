@@ -15,6 +15,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
 
 import handlers
 from bot.config import Settings
@@ -112,8 +113,14 @@ class Identity:
 def sync_projects(settings: Settings, session_factory: SessionFactory) -> list[str]:
     """Load and validate every project file, then mirror them into the database."""
     loaded = load_projects(settings.projects_dir) if settings.projects_dir.exists() else []
-    with unit_of_work(session_factory) as session:
-        results = [sync_project(session, project) for project in loaded]
+    try:
+        with unit_of_work(session_factory) as session:
+            results = [sync_project(session, project) for project in loaded]
+    except IntegrityError:
+        # Another process starting at the same moment created the same rows first; the
+        # second pass finds them and updates instead.
+        with unit_of_work(session_factory) as session:
+            results = [sync_project(session, project) for project in loaded]
     for result in results:
         if result.new_guideline_version:
             log.info(

@@ -51,8 +51,12 @@ def next_item(
 
     Order: nearest completion, then priority, then model uncertainty (lowest prediction score),
     then import order. Other people's unexpired leases count against the overlap so concurrent
-    annotators never overshoot it. With `lock` (PostgreSQL) the row is locked with SKIP LOCKED,
-    so two processes choosing at once take different items.
+    annotators never overshoot it.
+
+    With `lock` (PostgreSQL, READ COMMITTED) a candidate is locked (`FOR UPDATE SKIP LOCKED`:
+    one being taken by another process is passed over) and its room re-counted in a fresh
+    statement: the candidate query's snapshot may predate a lease another process has just
+    committed, and everyone who leases or answers an item holds its row lock first.
     """
     seen_before = exists().where(Annotation.item_id == Item.id, Annotation.annotator == annotator)
     handed_before = exists().where(
@@ -76,11 +80,38 @@ def next_item(
             Item.confidence.asc(),
             Item.id.asc(),
         )
-        .limit(1)
     )
-    if lock:
-        query = query.with_for_update(skip_locked=True, of=Item)
-    return session.scalars(query).first()
+    if not lock:
+        return session.scalars(query.limit(1)).first()
+    for item_id in session.scalars(query.with_only_columns(Item.id).limit(LOCK_CANDIDATES)):
+        item = lock_item(session, item_id, skip_locked=True)
+        if item is not None and has_room(session, item, annotator, now):
+            return item
+    return None
+
+
+#: Candidates tried per pick on PostgreSQL before concluding nothing is free right now.
+LOCK_CANDIDATES = 20
+
+
+def lock_item(session: Session, item_id: int, *, skip_locked: bool = False) -> Item | None:
+    """The item with its row locked for this transaction, freshly read (None if another
+    transaction holds it and `skip_locked`)."""
+    return session.get(
+        Item,
+        item_id,
+        with_for_update={"skip_locked": skip_locked},
+        populate_existing=True,
+    )
+
+
+def has_room(session: Session, item: Item, annotator: str, now: datetime) -> bool:
+    """Re-checked under the item's row lock: still open with a free slot for this person."""
+    return (
+        item.status is ItemStatus.OPEN
+        and item.answer_count + others_holding_count(session, item.id, annotator, now)
+        < item.required_answers
+    )
 
 
 def create_lease(

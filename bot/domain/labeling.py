@@ -249,7 +249,7 @@ def answer_leased_item(
     lease = queue.lease_by_id(session, lease_id)
     if lease is None or lease.annotator != user_id or lease.project_id != project.id:
         return AnswerResult(AnswerStatus.NOT_YOURS, "That card isn't yours.")
-    item = session.get(Item, lease.item_id)
+    item = queue.lock_item(session, lease.item_id)  # answers to one item queue up
     assert item is not None
     if lease.status is LeaseStatus.ANSWERED:
         return AnswerResult(AnswerStatus.DUPLICATE, "Already recorded.", item=item)
@@ -359,7 +359,7 @@ def answer_in_channel(
     """Channel mode: anyone allowed may answer; the same person clicking again changes it."""
     now = now or utcnow()
     spec = project_spec(project)
-    item = session.get(Item, item_id)
+    item = queue.lock_item(session, item_id)  # answers to one item queue up
     if item is None or item.project_id != project.id:
         return AnswerResult(AnswerStatus.STALE, "That item no longer exists.")
     try:

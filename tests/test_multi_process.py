@@ -1,0 +1,261 @@
+"""Two real bot processes on one PostgreSQL database: clicks into both never overshoot an
+item's overlap or hand anyone an item twice, and when the scheduler's leader is killed the
+other process takes over, each digest period still posted exactly once.
+
+Slow (it waits for two minute boundaries of a `* * * * *` digest schedule), so it runs in the
+PostgreSQL pass of the suite (TEST_DATABASE_URL set), where CI runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from bot.views.state import CardState
+from storage import migrate
+from storage.db import make_engine, make_session_factory, unit_of_work
+from storage.models import (
+    Annotation,
+    DigestRun,
+    GuidelineAck,
+    Item,
+    Project,
+)
+from tests.factories import add_items, project_spec_dict
+from tests.fake_slack import FakeSlack
+from tests.harness import BOT_TOKEN, SIGNING_SECRET
+from tests.slack_requests import SignedClient, SlackPayloads
+
+DIGEST_CHANNEL = "C0DIGEST01"
+LEAD = "U0LEAD0001"
+USERS = [f"U0MULTI{n:03d}" for n in range(6)]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not str(os.environ.get("TEST_DATABASE_URL", "")).startswith("postgresql"),
+        reason="runs in the PostgreSQL pass (TEST_DATABASE_URL)",
+    ),
+]
+
+
+@pytest.fixture
+def scratch_database(postgres_url: str) -> Iterator[str]:
+    """A database of its own: the bot processes commit for real, outside the test's control."""
+    name = f"test_mp_{secrets.token_hex(4)}"
+    admin = make_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start(tmp: Path, env: dict[str, str], name: str) -> tuple[subprocess.Popen[bytes], int, Path]:
+    port = _port()
+    log = tmp / f"{name}.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return proc, port, log
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(log.read_text())
+
+
+def _label(
+    fake: FakeSlack, ports: list[int], project_id: int, lease_ids: dict[str, int], clicks: int
+) -> int:
+    """Each user clicks on the card they hold, alternating between the two processes, and
+    follows the next card; returns how many answers the bot confirmed."""
+    confirmed = 0
+    lock = threading.Lock()
+
+    def annotator(index: int, user: str) -> None:
+        nonlocal confirmed
+        payloads = SlackPayloads(fake)
+        lease: int | None = lease_ids[user]
+        for n in range(clicks):
+            if lease is None:
+                return
+            client = SignedClient(
+                f"http://127.0.0.1:{ports[(index + n) % 2]}/slack/events", SIGNING_SECRET
+            )
+            url = fake.response_url("actions")
+            value = CardState(project_id=project_id, lease_id=lease, choice="positive").encode()
+            assert (
+                client.send(
+                    payloads.block_action("answer:positive", value, user, response_url=url)
+                ).status
+                == 200
+            )
+            card = _card(fake, url)
+            with lock:
+                confirmed += "Recorded" in json.dumps(card)
+            lease = _lease_on(card)
+
+    threads = [threading.Thread(target=annotator, args=(i, u)) for i, u in enumerate(USERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return confirmed
+
+
+def _card(fake: FakeSlack, url: str) -> Any:
+    path = url.split("127.0.0.1", 1)[1].split("/", 1)[1]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        for call in fake.calls_to("response_url"):
+            if call.path == "/" + path:
+                return call.body
+        time.sleep(0.02)
+    raise AssertionError(f"no card at {url}")
+
+
+def _lease_on(card: Any) -> int | None:
+    for block in card.get("blocks", []):
+        for element in block.get("elements", []):
+            if str(element.get("action_id", "")).startswith("answer:"):
+                return int(json.loads(element["value"])["l"])
+    return None
+
+
+def _leader(logs: list[Path]) -> int:
+    deadline = time.monotonic() + 130
+    while time.monotonic() < deadline:
+        for index, log in enumerate(logs):
+            if "now runs the scheduled jobs" in log.read_text():
+                return index
+        time.sleep(0.5)
+    raise AssertionError("no process became the scheduler's leader")
+
+
+def test_two_processes_share_the_queue_and_one_digest_per_period_survives_a_killed_leader(
+    scratch_database: str, tmp_path: Path
+) -> None:
+    projects = tmp_path / "projects"
+    projects.mkdir()
+    spec = project_spec_dict(
+        overlap=2,
+        digest={"cron": "* * * * *", "weekly_cron": "0 9 * * 1", "timezone": "UTC"},
+        slack={"leads": [LEAD], "digest_channel": DIGEST_CHANNEL},
+    )
+    (projects / "sentiment.yml").write_text(yaml.safe_dump(spec))
+    sessions = make_session_factory(make_engine(scratch_database))
+
+    with FakeSlack() as fake:
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.url,
+            "DATABASE_URL": scratch_database,
+            "PROJECTS_DIR": str(projects),
+            "LOG_LEVEL": "INFO",
+        }
+        procs = [_start(tmp_path, env, name) for name in ("a", "b")]
+        try:
+            with unit_of_work(sessions) as session:
+                project = session.scalars(select(Project)).one()
+                ids = add_items(session, project, [f"review {n}" for n in range(20)])
+                from datetime import timedelta
+
+                from storage.models import Lease, LeaseStatus, utcnow
+
+                leases = {}
+                for index, user in enumerate(USERS):
+                    session.add(GuidelineAck(project_id=project.id, user_id=user, version="v1"))
+                    lease = Lease(
+                        item_id=ids[index],
+                        project_id=project.id,
+                        annotator=user,
+                        status=LeaseStatus.ACTIVE,
+                        expires_at=utcnow() + timedelta(minutes=10),
+                    )
+                    session.add(lease)
+                    session.flush()
+                    leases[user] = lease.id
+                project_id = project.id
+
+            confirmed = _label(fake, [p[1] for p in procs], project_id, leases, clicks=8)
+
+            leader = _leader([p[2] for p in procs])
+            os.killpg(procs[leader][0].pid, signal.SIGKILL)
+            procs[leader][0].wait(timeout=10)
+            survivor = procs[1 - leader][2]
+            deadline = time.monotonic() + 130
+            while "now runs the scheduled jobs" not in survivor.read_text():
+                assert time.monotonic() < deadline, survivor.read_text()
+                time.sleep(0.5)
+            with unit_of_work(sessions) as session:
+                deadline = time.monotonic() + 70
+                while session.scalar(select(func.count(DigestRun.id))) < 2:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.5)
+                    session.expire_all()
+                    session.commit()
+        finally:
+            for proc, _, _ in procs:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                    proc.wait(timeout=30)
+
+        digests = [c for c in fake.calls_to("chat.postMessage") if c["channel"] == DIGEST_CHANNEL]
+
+    with unit_of_work(sessions) as session:
+        per_item = session.execute(
+            select(Annotation.item_id, func.count())
+            .where(Annotation.superseded_at.is_(None))
+            .group_by(Annotation.item_id)
+        ).all()
+        required = dict(session.execute(select(Item.id, Item.required_answers)).all())
+        twice = session.execute(
+            select(Annotation.item_id, Annotation.annotator)
+            .group_by(Annotation.item_id, Annotation.annotator)
+            .having(func.count() > 1)
+        ).all()
+        stored = session.scalar(select(func.count(Annotation.id)))
+        runs = session.execute(select(DigestRun.period, DigestRun.status)).all()
+
+    assert confirmed > 0 and stored == confirmed
+    assert all(count <= required[item] for item, count in per_item)
+    assert twice == []
+    assert len(runs) == len({period for period, _ in runs}) >= 2
+    assert len(digests) == len(runs)

@@ -95,7 +95,7 @@ def test_the_http_server_serves_slack_and_health_checks_with_gunicorn(tmp_path: 
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake.url,
             "DATABASE_URL": database,
-            "LOG_LEVEL": "INFO",
+            "LOG_LEVEL": "DEBUG",  # slack_sdk logs request headers at DEBUG
             "PROJECTS_DIR": str(projects),
         }
         proc = subprocess.Popen(
@@ -131,7 +131,8 @@ def test_the_http_server_serves_slack_and_health_checks_with_gunicorn(tmp_path: 
     assert ok.status == 200 and forged.status == 401
     assert "Labeling commands" in reply["text"]
     assert "connected as labeler" in output
-    assert BOT_TOKEN not in output and SIGNING_SECRET not in output
+    assert "auth.test" in output  # DEBUG logging did record the Web API calls...
+    assert BOT_TOKEN not in output and SIGNING_SECRET not in output  # ...without the secrets
 
 
 def _wait_healthy(port: int, proc: subprocess.Popen[str]) -> bytes:

@@ -82,12 +82,16 @@ _INDEX_TRIGGER = re.compile(
 ItemRows = Sequence[dict[str, Any]]
 
 
-def _sqlite_statements(session: Session, rows: ItemRows) -> list[Statement]:
+def _rows_per_statement(connection: Connection) -> int:
+    """As many rows as the connection's variable limit allows, up to 2,000 (older SQLite
+    builds allow only 999 variables)."""
+    dbapi = connection.connection.dbapi_connection
+    limit = int(dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))  # type: ignore[union-attr]
+    return max(1, min(_SQLITE_ROWS_PER_STATEMENT, limit // _SQLITE_ROW_PARAMETERS))
+
+
+def _sqlite_statements(session: Session, rows: ItemRows, per_statement: int) -> list[Statement]:
     """The batch as multi-row INSERT statements with their flattened parameters."""
-    limit = session.connection().connection.dbapi_connection.getlimit(  # type: ignore[union-attr]
-        sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
-    )
-    per_statement = min(_SQLITE_ROWS_PER_STATEMENT, limit // _SQLITE_ROW_PARAMETERS)
     values = _sqlite_item_rows(session, rows)
     statements = []
     for start in range(0, len(values), per_statement):
@@ -156,9 +160,14 @@ def item_inserts(session: Session) -> Iterator[Callable[[ItemRows], None]]:
         return
     with sqlite_cache_size(connection, SQLITE_BULK_CACHE_KIB):
         index = _SearchIndexTrigger.set_aside(connection)
+        per_statement = _rows_per_statement(connection)
         writer = _SqliteWriter(connection, index)
         try:
-            yield lambda rows: writer.put(_sqlite_statements(session, rows)) if rows else None
+            yield (
+                lambda rows: (
+                    writer.put(_sqlite_statements(session, rows, per_statement)) if rows else None
+                )
+            )
         except BaseException:
             writer.stop()
             if index:
@@ -189,7 +198,7 @@ class _SqliteWriter:
     """Executes batches on one background thread, in order, while the caller parses on.
 
     `sqlite3` releases the GIL while SQLite works, so on two cores the inserts and the
-    search indexing (about a third of an import) overlap with reading and checking records.
+    search indexing (about half of an import) overlap with reading and checking records.
     The queue holds at most two batches, so memory stays bounded. The caller's thread does
     not touch the connection until `stop` has joined the thread; a failure on the thread is
     raised to the caller at its next `put` or after `stop`, and later batches are dropped.

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.sqlite_writer import WriterQueue
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: What a Slack request waits for SQLite's write lock: it must still ack within 3 seconds.
+SLACK_WRITE_WAIT = 2.0
 #: Execution option marking a transaction that only reads (see `read_only`).
 READ_ONLY = "labeler_read_only"
 
@@ -22,18 +24,27 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+def make_engine(
+    url: str, *, write_wait: float = SQLITE_BUSY_TIMEOUT_MS / 1000, **kwargs: Any
+) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    `write_wait` bounds how long a SQLite transaction waits for the write lock before failing
+    with OperationalError ("database is locked"); the bot passes a short one (see
+    `SLACK_WRITE_WAIT`), command-line tools keep the default.
+    """
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
         engine = create_engine(url, **kwargs)
-        writer = WriterQueue(engine.url.database, READ_ONLY)
+        writer = WriterQueue(engine.url.database, READ_ONLY, write_wait)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", writer.begin)
         event.listen(engine.pool, "checkin", writer.checkin)
         event.listen(engine.pool, "close", writer.close)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # The same bound on PostgreSQL: a statement waiting longer for a lock fails instead.
+    kwargs.setdefault("connect_args", {"options": f"-c lock_timeout={int(write_wait * 1000)}"})
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 10)
     return create_engine(url, **kwargs)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from bot.ids import Action
-from storage.db import make_engine, make_session_factory
+from storage.db import is_sqlite, make_engine, make_session_factory, unit_of_work
 from storage.models import Annotation, Lease, LeaseStatus
 from tests.factories import add_items, create_project, make_spec
-from tests.harness import BotHarness, all_text, button
+from tests.harness import BotHarness, all_text, button, running_bot
 from tests.test_labeling_dm import ANNOTATOR, start_and_ack_guidelines
 
 
@@ -70,3 +75,45 @@ def test_a_database_outage_gets_a_try_again_message_and_no_partial_write(
     assert "try again" in notice["text"]
     with bot.session() as session:
         assert session.scalars(select(Annotation)).all() == []
+
+
+def test_a_locked_database_gets_a_try_again_message_within_slacks_three_seconds(
+    database_url: str,
+) -> None:
+    """Another writer (a long import) holds the database: the click answers in time, saying
+    nothing was saved, and nothing is written."""
+    engine = make_engine(database_url, write_wait=0.5)
+    sessions = make_session_factory(engine)
+    with running_bot(engine, sessions) as bot:
+        setup(bot, ["first"])
+        card = start_and_ack_guidelines(bot)
+        positive = button(card["blocks"], f"{Action.ANSWER}:positive")
+        blocker = make_engine(database_url)
+        with blocker.connect() as connection:
+            transaction = connection.begin()
+            connection.execute(
+                text("LOCK TABLE annotations IN ACCESS EXCLUSIVE MODE")
+                if not is_sqlite(database_url)
+                else text("SELECT 1")
+            )
+            started = time.monotonic()
+            assert bot.click(positive["action_id"], positive["value"], ANNOTATOR).status == 200
+            elapsed = time.monotonic() - started
+            transaction.rollback()
+        blocker.dispose()
+        notice = bot.wait_response(3).body
+    engine.dispose()
+    assert elapsed < 3
+    assert "try again" in notice["text"]
+    with session_factory_for(database_url) as session:
+        assert session.scalars(select(Annotation)).all() == []
+
+
+@contextmanager
+def session_factory_for(database_url: str) -> Iterator[Session]:
+    engine = make_engine(database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()

@@ -17,7 +17,7 @@ from bot.scheduler import forget_connections_after_fork, start_scheduler, stop_s
 from bot.server import make_wsgi_app, serve
 from bot.slack_app import check_identity, create_app, sync_projects
 from bot.slack_client import make_client
-from storage.db import make_engine, make_session_factory
+from storage.db import SLACK_WRITE_WAIT, make_engine, make_session_factory
 
 log = logging.getLogger("bot.run")
 
@@ -94,7 +94,7 @@ def _start_scheduler(settings: Settings) -> BackgroundScheduler:
 def _build_wsgi(settings: Settings) -> Any:
     """Runs in each gunicorn worker: its own engine and Bolt app."""
     configure_logging(settings.log_level, _secrets(settings))
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, write_wait=SLACK_WRITE_WAIT)
     app = create_app(settings, make_session_factory(engine))
     return make_wsgi_app(app, engine)
 
@@ -102,7 +102,7 @@ def _build_wsgi(settings: Settings) -> Any:
 def _run_socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, write_wait=SLACK_WRITE_WAIT)
     app = create_app(settings, make_session_factory(engine))
     assert settings.slack_app_token is not None
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]

@@ -11,7 +11,9 @@ waits for the next card the bot sends through the click's response_url (as a per
 clicks on it; every 10th click is sent twice, like a double click. Reports click-to-ack latency
 p50/p99 (the HTTP round trip: Bolt answers when the listener acks, after the answer is
 stored), answers per second, and afterwards counts the answers in the database: every answer
-the bot confirmed must be stored exactly once (`stored/expected`, `doubled`).
+the bot confirmed must be stored exactly once (`stored/expected`, `doubled`). `worker MB` is
+the largest peak RSS (VmHWM from /proc) of the gunicorn worker processes, read at the end of
+the run; `--json PATH` also writes every row to a file.
 """
 
 from __future__ import annotations
@@ -301,9 +303,10 @@ def run_clients(
             if lease_id is None:
                 break
             response_url = fake.response_url("actions")
-            body = click_body(user, project_id, lease_id, response_url)
-            headers = signed(body)
             for _ in range(2 if n % 10 == 0 else 1):
+                # A double click is two deliveries (own action_ts, own signature).
+                body = click_body(user, project_id, lease_id, response_url)
+                headers = signed(body)
                 started = time.perf_counter()
                 conn.request("POST", "/slack/events", body=body, headers=headers)
                 response = conn.getresponse()
@@ -326,6 +329,22 @@ def run_clients(
     for thread in threads:
         thread.join()
     return latencies, failures, time.perf_counter() - started, clicked
+
+
+def worker_peak_rss_mb(master: int) -> float:
+    """The largest VmHWM among `master`'s child processes (the gunicorn workers), in MB."""
+    peak = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if ppid != master:
+                continue
+            for line in (stat.parent / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+        except (OSError, ValueError, IndexError):
+            continue
+    return peak
 
 
 def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
@@ -389,6 +408,7 @@ def one_run(
             latencies, failures, elapsed, clicked = run_clients(
                 port, fake, project_id, users, leases, per_client
             )
+            worker_mb = worker_peak_rss_mb(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -412,6 +432,7 @@ def one_run(
         "expected": clicked,
         "doubled": doubled or 0,
         "non_200": failures,
+        "worker_mb": worker_mb,
     }
 
 
@@ -422,7 +443,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--clicks", type=int, default=2_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args()
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
         started = time.perf_counter()
@@ -433,15 +456,21 @@ def main() -> None:
         )
         print(
             f"{'procs':>5} {'clicks':>7} {'p50 ms':>8} {'p99 ms':>8} {'answers/s':>10} "
-            f"{'stored/expected':>16} {'doubled':>8} {'non-200':>8}"
+            f"{'stored/expected':>16} {'doubled':>8} {'non-200':>8} {'worker MB':>10}"
         )
         for index, workers in enumerate(args.workers):
             r = one_run(url, project_id, workers, args.clients, args.clicks, index)
             print(
                 f"{r['workers']:>5} {r['clicks']:>7} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
                 f"{r['answers_per_s']:>10.0f} {r['stored']:>7}/{r['expected']:<8} "
-                f"{r['doubled']:>8} {r['non_200']:>8}"
+                f"{r['doubled']:>8} {r['non_200']:>8} {r['worker_mb']:>10.0f}",
+                flush=True,
             )
+            rows.append(r)
+    if args.json:
+        database = (args.database_url or "sqlite").split(":")[0].split("+")[0]
+        result = {"database": database, "items": args.items, "clients": args.clients, "rows": rows}
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

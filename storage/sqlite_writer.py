@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import threading
 import time
 from typing import Any
 
@@ -23,6 +24,12 @@ from sqlalchemy.exc import OperationalError
 
 HELD = "sqlite_writer_flock_held"
 FD = "sqlite_writer_flock_fd"
+
+
+def _locked() -> OperationalError:
+    return OperationalError(
+        "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked (writer queue)")
+    )
 
 
 class WriterQueue:
@@ -37,6 +44,9 @@ class WriterQueue:
         self._path = None if in_memory else f"{database_path}-writer.lock"
         self._read_only_option = read_only_option
         self._wait = wait_seconds
+        # Threads of this process queue here first (woken the moment the lock is released), so
+        # at most one of them at a time polls the file lock against other processes.
+        self._local = threading.Lock()
 
     def begin(self, connection: Any) -> None:
         if connection.get_execution_options().get(self._read_only_option):
@@ -53,6 +63,15 @@ class WriterQueue:
 
     def _acquire(self, fd: int) -> None:
         deadline = time.monotonic() + self._wait
+        if not self._local.acquire(timeout=self._wait):
+            raise _locked()
+        try:
+            self._acquire_file(fd, deadline)
+        except BaseException:
+            self._local.release()
+            raise
+
+    def _acquire_file(self, fd: int, deadline: float) -> None:
         delay = 0.0002
         while True:
             try:
@@ -60,17 +79,14 @@ class WriterQueue:
                 return
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise OperationalError(
-                        "BEGIN IMMEDIATE",
-                        None,
-                        sqlite3.OperationalError("database is locked (writer queue timeout)"),
-                    ) from None
+                    raise _locked() from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.002)
 
     def checkin(self, _dbapi_connection: Any, record: Any) -> None:
         if record.info.pop(HELD, False):
             fcntl.flock(record.info[FD], fcntl.LOCK_UN)
+            self._local.release()
 
     def close(self, _dbapi_connection: Any, record: Any) -> None:
         self.checkin(_dbapi_connection, record)

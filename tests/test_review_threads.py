@@ -176,3 +176,7 @@ def test_every_export_carries_the_rationale_and_the_discussion(bot: BotHarness) 
     [task] = json.loads(export(bot, ExportFormat.LABEL_STUDIO))
     assert task["meta"]["review"]["resolution_note"] == note
     assert task["meta"]["discussion"][0]["text"] == "Irony!"
+
+    [line] = [json.loads(text) for text in export(bot, ExportFormat.GROUND_TRUTH).splitlines()]
+    assert line["final-method"] == "adjudicated" and line["rationale"] == note
+    assert line["discussion"][0]["text"] == "Irony!"

@@ -233,7 +233,19 @@ class GroundTruthWriter:
             }
         )
         line[f"{self.slug}-metadata"] = metadata
+        self._rationale(line, record)
         return _json(line) + "\n"
+
+    @staticmethod
+    def _rationale(line: dict[str, Any], record: dict[str, Any]) -> None:
+        """How the label was decided and the review discussion, as extra manifest keys
+        (Ground Truth readers ignore keys they do not know)."""
+        line["final-method"] = record["final_method"]
+        review = record.get("review")
+        if review and review.get("resolution_note"):
+            line["rationale"] = review["resolution_note"]
+        if record["discussion"]:
+            line["discussion"] = record["discussion"]
 
     @staticmethod
     def _share(record: dict[str, Any], values: list[Any], agrees: Any) -> float:

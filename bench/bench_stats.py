@@ -8,12 +8,14 @@ Seeds a fresh database (not timed) with one project: ANSWERS / 3 items, three an
 from 30 annotators spread over 30 days, 70% of items complete (with an adjudicated label on
 1 in 20), 5% gold items, open reviews, edge cases and guideline feedback. Then times, in a
 fresh read-only session each run: `compute_stats` + `stats_json` (what `stats --json` does),
-the daily digest computation with its PNG chart, and the weekly summary. Prints the medians.
+the daily digest computation with its PNG chart, and the weekly summary. Prints the medians;
+`--json PATH` also writes them, with every run, to a file.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -164,7 +166,7 @@ def seed(url: str, answers: int, now: datetime) -> int:
     return project_id
 
 
-def timed(label: str, repeat: int, fn: Callable[[], object]) -> float:
+def timed(label: str, repeat: int, fn: Callable[[], object]) -> list[float]:
     runs = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -172,7 +174,7 @@ def timed(label: str, repeat: int, fn: Callable[[], object]) -> float:
         runs.append(time.perf_counter() - started)
     median = statistics.median(runs)
     print(f"{label:<28} median {median:6.2f} s   runs: " + " / ".join(f"{r:.2f}" for r in runs))
-    return median
+    return runs
 
 
 def main() -> None:
@@ -180,6 +182,7 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--json", type=Path, help="also write the timings to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/bench.db"
@@ -198,10 +201,21 @@ def main() -> None:
 
             return once
 
-        timed("stats --json", args.repeat, run(lambda s, p, n: stats_json(compute_stats(s, p, n))))
-        timed("daily digest (with chart)", args.repeat, run(daily_digest))
-        timed("weekly summary", args.repeat, run(weekly_digest))
+        runs = {
+            "stats --json": timed(
+                "stats --json", args.repeat, run(lambda s, p, n: stats_json(compute_stats(s, p, n)))
+            ),
+            "daily digest": timed("daily digest (with chart)", args.repeat, run(daily_digest)),
+            "weekly summary": timed("weekly summary", args.repeat, run(weekly_digest)),
+        }
         engine.dispose()
+    if args.json:
+        result = {
+            "answers": args.answers,
+            "medians_s": {name: statistics.median(times) for name, times in runs.items()},
+            "runs_s": runs,
+        }
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -43,8 +43,13 @@ def make_engine(
         event.listen(engine.pool, "close", writer.close)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    # The same bound on PostgreSQL: a statement waiting longer for a lock fails instead.
-    kwargs.setdefault("connect_args", {"options": f"-c lock_timeout={int(write_wait * 1000)}"})
+    # The same bound on PostgreSQL: a statement waiting longer for a lock fails instead. Added
+    # to any `options` the URL already carries (e.g. a search_path), which connect_args would
+    # otherwise replace.
+    url_options = make_url(url).query.get("options", "")
+    lock_timeout = f"-c lock_timeout={int(write_wait * 1000)}"
+    options = " ".join(filter(None, [str(url_options), lock_timeout]))
+    kwargs.setdefault("connect_args", {"options": options})
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 10)
     return create_engine(url, **kwargs)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.domain.access import is_lead
 from bot.flows import channel_mode
@@ -13,11 +15,13 @@ from bot.flows import labeling as flow
 from bot.ids import SLASH_COMMAND
 from bot.projects.sync import project_spec
 from bot.views.help import render_help
-from bot.views.labeling_card import render_notice
-from bot.views.pickers import render_project_picker
+from bot.views.labeling_card import Message, render_notice
+from bot.views.pickers import Purpose, render_project_picker
 from bot.views.state import CardState
 from handlers.common import after_ack, reply, send_dm, services_of, transaction
 from handlers.subcommands import REGISTRY, Invocation, subcommand
+from storage.db import read_only
+from storage.models import Project
 
 
 def register(app: App) -> None:
@@ -47,7 +51,7 @@ def label_command(
 
 def leads_any_project(context: BoltContext, user_id: str) -> bool:
     services = services_of(context)
-    with transaction(context) as session:
+    with read_only(services.sessions) as session:
         projects = flow.all_projects(session)
         return any(is_lead(project_spec(p), user_id, services.directory) for p in projects)
 
@@ -59,40 +63,41 @@ def show_help(call: Invocation) -> None:
     reply(call.respond, render_help(rows), replace=False)
 
 
-@subcommand("next", "next [project]", "get your next item in a DM")
-def next_item(call: Invocation) -> None:
+def _for_chosen_project(
+    call: Invocation, purpose: Purpose, build: Callable[[Session, Project], Message]
+) -> Message | tuple[Project, Message]:
+    """The named or only project's message, or the refusal or picker to show instead."""
     services = services_of(call.context)
     with transaction(call.context) as session:
         choice = flow.choose_project(session, services, call.user_id, _first(call.args))
         if choice.error:
-            message = render_notice(choice.error)
-        elif choice.project is None:
-            message = render_project_picker(choice.choices, purpose="next")
-        else:
-            card = flow.next_card(
-                session,
-                services,
-                choice.project,
-                call.user_id,
-                CardState(project_id=choice.project.id),
-            )
-            send_dm(call.client, call.user_id, card)
-            message = render_notice(f"Your {choice.project.title} card is in your DM with me.")
-    reply(call.respond, message, replace=False)
+            return render_notice(choice.error)
+        if choice.project is None:
+            return render_project_picker(choice.choices, purpose=purpose)
+        return choice.project, build(session, choice.project)
+
+
+@subcommand("next", "next [project]", "get your next item in a DM")
+def next_item(call: Invocation) -> None:
+    services = services_of(call.context)
+    chosen = _for_chosen_project(
+        call,
+        "next",
+        lambda session, project: flow.next_card(
+            session, services, project, call.user_id, CardState(project_id=project.id)
+        ),
+    )
+    if isinstance(chosen, tuple):  # the card is stored; post it after the transaction
+        project, card = chosen
+        send_dm(call.client, call.user_id, card)
+        chosen = render_notice(f"Your {project.title} card is in your DM with me.")
+    reply(call.respond, chosen, replace=False)
 
 
 @subcommand("guidelines", "guidelines [project]", "read a project's guidelines")
 def guidelines(call: Invocation) -> None:
-    services = services_of(call.context)
-    with transaction(call.context) as session:
-        choice = flow.choose_project(session, services, call.user_id, _first(call.args))
-        if choice.error:
-            message = render_notice(choice.error)
-        elif choice.project is None:
-            message = render_project_picker(choice.choices, purpose="guidelines")
-        else:
-            message = flow.guidelines_message(session, choice.project)
-    reply(call.respond, message, replace=False)
+    chosen = _for_chosen_project(call, "guidelines", flow.guidelines_message)
+    reply(call.respond, chosen[1] if isinstance(chosen, tuple) else chosen, replace=False)
 
 
 @subcommand("post", "post N [project]", "post N items to the labeling channel", lead_only=True)

@@ -11,6 +11,7 @@ from bot.flows import discussion
 from bot.flows import labeling as flow
 from bot.ids import Event
 from handlers.common import after_ack, log, services_of, transaction
+from storage.db import read_only
 
 
 def register(app: App) -> None:
@@ -24,7 +25,7 @@ def on_app_home_opened(event: dict[str, Any], client: WebClient, context: BoltCo
     user = str(event.get("user") or "")
 
     def publish() -> None:
-        with transaction(context) as session:
+        with read_only(services_of(context).sessions) as session:
             view = flow.home_view(session, services_of(context), user)
         client.views_publish(user_id=user, view=view)
 

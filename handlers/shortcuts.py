@@ -23,6 +23,7 @@ from bot.views.message_modal import (
 )
 from bot.views.modals import submitted_value
 from handlers.common import after_ack, reply, services_of, transaction, user_of
+from storage.db import read_only
 from storage.models import Project
 
 NO_PROJECT = "No project you can label takes messages from this channel."
@@ -56,7 +57,7 @@ def _open(
     user = user_of(body)
     if message is None:
         return reply(respond, render_notice("That message could not be read."), replace=False)
-    with transaction(context) as session:
+    with read_only(services_of(context).sessions) as session:
         projects = messages.eligible_projects(session, services_of(context), user, message.channel)
         if not projects:
             return reply(respond, render_notice(NO_PROJECT), replace=False)

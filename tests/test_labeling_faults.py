@@ -6,12 +6,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import select, text
+import pytest
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from bot import slack_client
 from bot.ids import Action
-from storage.db import is_sqlite, make_engine, make_session_factory, unit_of_work
-from storage.models import Annotation, Lease, LeaseStatus
+from storage.db import SessionFactory, is_sqlite, make_engine, make_session_factory, unit_of_work
+from storage.models import Annotation, GuidelineAck, Lease, LeaseStatus, Project
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness, all_text, button, running_bot
 from tests.test_labeling_dm import ANNOTATOR, start_and_ack_guidelines
@@ -117,3 +119,28 @@ def session_factory_for(database_url: str) -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+def test_a_timed_out_web_api_call_is_not_retried_blindly_and_the_card_recovers(
+    engine: Engine, session_factory: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A timeout may mean Slack posted the message after all: it is not retried (no double
+    post), and the held item comes back with the next `/label next`."""
+    monkeypatch.setattr(slack_client, "WEB_API_TIMEOUT_SECONDS", 1)
+    with running_bot(engine, session_factory) as bot:
+        setup(bot, ["first"])
+        with bot.session() as session:
+            project = session.scalars(select(Project)).one()
+            session.add(GuidelineAck(project_id=project.id, user_id=ANNOTATOR, version="v1"))
+        bot.fake.fail_next("chat.postMessage", delay=2)
+
+        bot.command("next", ANNOTATOR)
+        bot.fake.wait_for("chat.postMessage", 1)
+        time.sleep(2.5)
+        assert len(bot.fake.calls_to("chat.postMessage")) == 1
+        bot.command("next", ANNOTATOR)
+        card = bot.fake.wait_for("chat.postMessage", 2)[1]
+
+    assert "first" in all_text(card["blocks"])
+    with bot.session() as session:
+        assert session.scalars(select(Lease.status)).all() == [LeaseStatus.ACTIVE]

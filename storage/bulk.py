@@ -37,7 +37,7 @@ def _insert_ignoring_conflicts(session: Session, table: Any, index: list[str] | 
             if index
             else lite.on_conflict_do_nothing()
         )
-    raise NotImplementedError(f"bulk insert is not supported on {dialect}")
+    raise ValueError(f"bulk import supports SQLite and PostgreSQL, not {dialect}")
 
 
 _SQL_NULL = null()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ScalarSelect, and_, exists, func, select, update
+from sqlalchemy import ScalarSelect, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Annotation, Item, ItemStatus, Lease, LeaseStatus
@@ -204,18 +204,3 @@ def open_items(session: Session, project_id: int) -> int:
 
 def lease_by_id(session: Session, lease_id: int) -> Lease | None:
     return session.get(Lease, lease_id)
-
-
-def latest_answered_lease(session: Session, *, item_id: int, annotator: str) -> Lease | None:
-    return session.scalars(
-        select(Lease)
-        .where(
-            and_(
-                Lease.item_id == item_id,
-                Lease.annotator == annotator,
-                Lease.status == LeaseStatus.ANSWERED,
-            )
-        )
-        .order_by(Lease.id.desc())
-        .limit(1)
-    ).first()

@@ -117,7 +117,7 @@ def render_next(
     previous: Previous | None = None,
     notice: str | None = None,
 ) -> Message:
-    """Render a prepared step; only reads, so it can run in a read-only session."""
+    """Render a prepared step (the step has already leased the item; this only reads)."""
     if step.kind == "not_allowed":
         return render_notice(NOT_ALLOWED.format(title=project.title))
     if step.kind == "paused":
@@ -206,11 +206,6 @@ def _guidelines_card(session: Session, project: Project, user_id: str, state: Ca
         state=state,
         changed=read_before is not None,
     )
-
-
-def guidelines_view_text(session: Session, project: Project) -> tuple[str, str]:
-    guidelines = current_guidelines(session, project)
-    return guidelines.content, guidelines.version
 
 
 def record_answer(

@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.ids import Action
 from bot.projects.spec import ProjectSpec
 from bot.redaction import redact
 from bot.views.blocks import (
     MAX_FIELD_TEXT,
     Block,
-    button,
     context,
     fields_section,
     image,
@@ -92,7 +90,3 @@ def _media_blocks(spec: ProjectSpec, data: dict[str, Any]) -> list[Block]:
     if links:
         blocks.append(section("  ·  ".join(links)))
     return blocks
-
-
-def show_full_text_button(value: str) -> Block:
-    return button("Show full text", Action.SHOW_FULL_TEXT, value)

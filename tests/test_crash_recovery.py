@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from storage.models import Annotation, GuidelineAck, Item, Lease, LeaseStatus, P
 from tests.factories import add_items, create_project, make_spec
 from tests.fake_slack import FakeSlack
 from tests.harness import BOT_TOKEN, SIGNING_SECRET
+from tests.processes import free_port, wait_healthy
 from tests.slack_requests import SignedClient, SlackPayloads
 
 pytestmark = pytest.mark.slow
@@ -68,12 +67,6 @@ def test_an_import_killed_midway_leaves_nothing_and_a_rerun_completes_it(
     assert _items(session_factory) == ITEMS
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve(tmp_path: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [
@@ -94,14 +87,8 @@ def _serve(tmp_path: Path, env: dict[str, str], port: int) -> subprocess.Popen[b
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("the bot did not start")
+    wait_healthy(port, proc)
+    return proc
 
 
 def test_every_acknowledged_answer_survives_a_killed_bot(
@@ -125,7 +112,7 @@ def test_every_acknowledged_answer_survives_a_killed_bot(
             session.flush()
             leases.append((user, lease.id))
         project_id = project.id
-    port = _port()
+    port = free_port()
     acknowledged: list[int] = []
     with FakeSlack() as fake:
         env = _env(

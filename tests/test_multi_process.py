@@ -12,12 +12,10 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ from storage.models import (
 from tests.factories import add_items, project_spec_dict
 from tests.fake_slack import FakeSlack
 from tests.harness import BOT_TOKEN, SIGNING_SECRET
+from tests.processes import free_port, wait_healthy
 from tests.slack_requests import SignedClient, SlackPayloads
 
 DIGEST_CHANNEL = "C0DIGEST01"
@@ -72,14 +71,8 @@ def scratch_database(postgres_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _start(tmp: Path, env: dict[str, str], name: str) -> tuple[subprocess.Popen[bytes], int, Path]:
-    port = _port()
+    port = free_port()
     log = tmp / f"{name}.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
@@ -89,14 +82,11 @@ def _start(tmp: Path, env: dict[str, str], name: str) -> tuple[subprocess.Popen[
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return proc, port, log
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(log.read_text())
+    try:
+        wait_healthy(port, proc)
+    except AssertionError:
+        raise AssertionError(log.read_text()) from None
+    return proc, port, log
 
 
 def _label(

@@ -5,11 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from bot.slack_app import check_identity
 from storage import migrate
 from tests.fake_slack import DEFAULT_SCOPES, FakeSlack
 from tests.harness import BOT_TOKEN, SIGNING_SECRET
+from tests.processes import free_port, wait_healthy
 from tests.slack_requests import SignedClient, SlackPayloads
 
 REPO = Path(__file__).resolve().parents[1]
@@ -73,12 +71,6 @@ def test_run_without_slack_tokens_names_the_variables_and_the_manifest(tmp_path:
     assert "SLACK_BOT_TOKEN" in done.stderr and "manifest.yml" in done.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_the_http_server_serves_slack_and_health_checks_with_gunicorn(tmp_path: Path) -> None:
     projects = tmp_path / "projects"
@@ -87,7 +79,7 @@ def test_the_http_server_serves_slack_and_health_checks_with_gunicorn(tmp_path: 
     shutil.copytree(REPO / "examples" / "guidelines", projects / "guidelines")
     database = f"sqlite:///{tmp_path}/bot.db"
     migrate.upgrade(database)
-    port = _free_port()
+    port = free_port()
     with FakeSlack() as fake:
         env = {
             **os.environ,
@@ -117,7 +109,7 @@ def test_the_http_server_serves_slack_and_health_checks_with_gunicorn(tmp_path: 
             text=True,
         )
         try:
-            health = _wait_healthy(port, proc)
+            health = wait_healthy(port, proc)
             slack = SignedClient(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
             payloads = SlackPayloads(fake)
             ok = slack.send(payloads.slash_command("help", "U0ANNOT001"))
@@ -133,16 +125,3 @@ def test_the_http_server_serves_slack_and_health_checks_with_gunicorn(tmp_path: 
     assert "connected as labeler" in output
     assert "auth.test" in output  # DEBUG logging did record the Web API calls...
     assert BOT_TOKEN not in output and SIGNING_SECRET not in output  # ...without the secrets
-
-
-def _wait_healthy(port: int, proc: subprocess.Popen[str]) -> bytes:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(proc.communicate()[0])
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
-                return bytes(resp.read())
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("the server never became healthy")

@@ -4,38 +4,74 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ScalarSelect, exists, func, select, update
+from sqlalchemy import ScalarSelect, Select, String, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Annotation, Item, ItemStatus, Lease, LeaseStatus
 
+# The click path runs these on every answer; they are built once (with bound parameters) so
+# a click does not pay for rebuilding the expressions and their cache keys each time.
+
+_ACTIVE_LEASE_FOR = (
+    select(Lease)
+    .where(
+        Lease.project_id == bindparam("project_id"),
+        Lease.annotator == bindparam("annotator"),
+        Lease.status == LeaseStatus.ACTIVE,
+    )
+    .order_by(Lease.id.desc())
+    .limit(1)
+)
+
 
 def active_lease_for(session: Session, project_id: int, annotator: str) -> Lease | None:
     """The lease a person still holds in a project (their card was never answered)."""
-    return session.scalars(
-        select(Lease)
-        .where(
-            Lease.project_id == project_id,
-            Lease.annotator == annotator,
-            Lease.status == LeaseStatus.ACTIVE,
-        )
-        .order_by(Lease.id.desc())
-        .limit(1)
-    ).first()
+    params = {"project_id": project_id, "annotator": annotator}
+    return session.scalars(_ACTIVE_LEASE_FOR, params).first()
 
 
-def _others_holding(now: datetime, annotator: str) -> ScalarSelect[int]:
+def _others_holding() -> ScalarSelect[int]:
     """Correlated count of other people's unexpired leases on the outer item."""
     return (
         select(func.count(Lease.id))
         .where(
             Lease.item_id == Item.id,
             Lease.status == LeaseStatus.ACTIVE,
-            Lease.expires_at > now,
-            Lease.annotator != annotator,
+            Lease.expires_at > bindparam("now"),
+            Lease.annotator != bindparam("annotator"),
         )
         .scalar_subquery()
     )
+
+
+def _next_item_query(gold: bool) -> Select[Item]:
+    annotator = bindparam("annotator", type_=String())
+    seen_before = exists().where(Annotation.item_id == Item.id, Annotation.annotator == annotator)
+    handed_before = exists().where(
+        Lease.item_id == Item.id,
+        Lease.annotator == annotator,
+        Lease.status.in_([LeaseStatus.ACTIVE, LeaseStatus.SKIPPED, LeaseStatus.ANSWERED]),
+    )
+    return (
+        select(Item)
+        .where(
+            Item.project_id == bindparam("project_id"),
+            Item.status == ItemStatus.OPEN,
+            Item.is_gold.is_(gold),
+            ~seen_before,
+            ~handed_before,
+            Item.answer_count + _others_holding() < Item.required_answers,
+        )
+        .order_by(
+            Item.remaining_answers.asc(),
+            Item.rank_priority.asc(),
+            Item.confidence.asc(),
+            Item.id.asc(),
+        )
+    )
+
+
+_NEXT_ITEM = {gold: _next_item_query(gold).limit(1) for gold in (False, True)}
 
 
 def next_item(
@@ -58,32 +94,10 @@ def next_item(
     statement: the candidate query's snapshot may predate a lease another process has just
     committed, and everyone who leases or answers an item holds its row lock first.
     """
-    seen_before = exists().where(Annotation.item_id == Item.id, Annotation.annotator == annotator)
-    handed_before = exists().where(
-        Lease.item_id == Item.id,
-        Lease.annotator == annotator,
-        Lease.status.in_([LeaseStatus.ACTIVE, LeaseStatus.SKIPPED, LeaseStatus.ANSWERED]),
-    )
-    query = (
-        select(Item)
-        .where(
-            Item.project_id == project_id,
-            Item.status == ItemStatus.OPEN,
-            Item.is_gold.is_(gold),
-            ~seen_before,
-            ~handed_before,
-            Item.answer_count + _others_holding(now, annotator) < Item.required_answers,
-        )
-        .order_by(
-            Item.remaining_answers.asc(),
-            Item.rank_priority.asc(),
-            Item.confidence.asc(),
-            Item.id.asc(),
-        )
-    )
+    params = {"project_id": project_id, "annotator": annotator, "now": now}
     if not lock:
-        return session.scalars(query.limit(1)).first()
-    for item_id in session.scalars(query.with_only_columns(Item.id).limit(LOCK_CANDIDATES)):
+        return session.scalars(_NEXT_ITEM[gold], params).first()
+    for item_id in session.scalars(_NEXT_CANDIDATES[gold], params):
         item = lock_item(session, item_id, skip_locked=True)
         if item is not None and has_room(session, item, annotator, now):
             return item
@@ -92,6 +106,11 @@ def next_item(
 
 #: Candidates tried per pick on PostgreSQL before concluding nothing is free right now.
 LOCK_CANDIDATES = 20
+
+_NEXT_CANDIDATES = {
+    gold: _next_item_query(gold).with_only_columns(Item.id).limit(LOCK_CANDIDATES)
+    for gold in (False, True)
+}
 
 
 def lock_item(session: Session, item_id: int, *, skip_locked: bool = False) -> Item | None:
@@ -130,18 +149,17 @@ def create_lease(
     return lease
 
 
+_OTHERS_HOLDING = select(func.count(Lease.id)).where(
+    Lease.item_id == bindparam("item_id"),
+    Lease.status == LeaseStatus.ACTIVE,
+    Lease.expires_at > bindparam("now"),
+    Lease.annotator != bindparam("annotator"),
+)
+
+
 def others_holding_count(session: Session, item_id: int, annotator: str, now: datetime) -> int:
-    return (
-        session.scalar(
-            select(func.count(Lease.id)).where(
-                Lease.item_id == item_id,
-                Lease.status == LeaseStatus.ACTIVE,
-                Lease.expires_at > now,
-                Lease.annotator != annotator,
-            )
-        )
-        or 0
-    )
+    params = {"item_id": item_id, "annotator": annotator, "now": now}
+    return session.scalar(_OTHERS_HOLDING, params) or 0
 
 
 def release_active_leases(session: Session, *, project_id: int, annotator: str) -> int:
@@ -168,17 +186,16 @@ def current_annotation(session: Session, item_id: int, annotator: str) -> Annota
     ).first()
 
 
+_ANSWERS_SINCE = select(func.count(Annotation.id)).where(
+    Annotation.project_id == bindparam("project_id"),
+    Annotation.annotator == bindparam("annotator"),
+    Annotation.created_at >= bindparam("since"),
+)
+
+
 def answers_since(session: Session, *, project_id: int, annotator: str, since: datetime) -> int:
-    return (
-        session.scalar(
-            select(func.count(Annotation.id)).where(
-                Annotation.project_id == project_id,
-                Annotation.annotator == annotator,
-                Annotation.created_at >= since,
-            )
-        )
-        or 0
-    )
+    params = {"project_id": project_id, "annotator": annotator, "since": since}
+    return session.scalar(_ANSWERS_SINCE, params) or 0
 
 
 def answers_total(session: Session, *, annotator: str, project_id: int | None = None) -> int:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.completion import refresh_item
-from bot.domain.labeling import AnswerStatus, answer_leased_item, assign_next
+from bot.domain.labeling import AnswerStatus, answer_in_channel, answer_leased_item, assign_next
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation, Item, utcnow
 from tests.factories import add_items, create_project, make_spec
@@ -141,3 +142,46 @@ def test_a_completed_item_gets_its_consensus_label(session_factory: SessionFacto
             "positive",
             "consensus",
         )
+
+
+def test_a_card_for_an_item_already_answered_elsewhere_stores_nothing_twice(
+    session_factory: SessionFactory,
+) -> None:
+    """The person answered the item in channel mode while its DM card was open: the card's
+    answer is refused as a duplicate and the channel answer stays the only current one."""
+    with unit_of_work(session_factory) as session:
+        project, _ = project_with(session, ["only"], overlap=3)
+        card = take(session, project, "U1")
+        in_channel = answer_in_channel(
+            session, project, "U1", item_id=card.item.id, value="negative"
+        )
+        assert in_channel.status is AnswerStatus.RECORDED
+        result = answer_leased_item(
+            session, project, "U1", lease_id=card.lease.id, value="positive"
+        )
+        assert result.status is AnswerStatus.DUPLICATE
+        stored = session.scalars(select(Annotation).where(Annotation.annotator == "U1")).all()
+        assert [a.value for a in stored] == ["negative"]
+        assert card.item.answer_count == 1
+
+
+def test_a_recorded_answer_is_a_full_row_without_reloading(
+    session_factory: SessionFactory,
+) -> None:
+    with unit_of_work(session_factory) as session:
+        project, _ = project_with(session, ["only"], overlap=2)
+        card = take(session, project, "U1")
+        result = answer_leased_item(
+            session, project, "U1", lease_id=card.lease.id, value="positive"
+        )
+        annotation = result.annotation
+        assert annotation is not None and annotation.id is not None
+        assert session.get(Annotation, annotation.id) is annotation
+        assert (annotation.value, annotation.source.value, annotation.superseded_at) == (
+            "positive",
+            "slack",
+            None,
+        )
+    with unit_of_work(session_factory) as session:
+        stored = session.get(Annotation, annotation.id)
+        assert stored is not None and stored.value == "positive" and stored.guideline_version

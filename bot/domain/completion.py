@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.domain.consensus import Consensus, consensus, is_complete, needs_review
@@ -24,18 +24,21 @@ class Outcome:
     needs_review: bool
 
 
-def current_values(session: Session, item_id: int) -> list[Any]:
-    """The current (not superseded), sure answers' values, oldest first."""
-    rows = session.scalars(
-        select(Annotation.value)
-        .where(
-            Annotation.item_id == item_id,
-            Annotation.superseded_at.is_(None),
-            Annotation.unsure.is_(False),
-        )
-        .order_by(Annotation.id)
+_CURRENT_VALUES = (
+    select(Annotation.value)
+    .where(
+        Annotation.item_id == bindparam("item_id"),
+        Annotation.superseded_at.is_(None),
+        Annotation.unsure.is_(False),
     )
-    return list(rows)
+    .order_by(Annotation.id)
+)
+
+
+def current_values(session: Session, item_id: int) -> list[Any]:
+    """The current (not superseded), sure answers' values, oldest first (run on every answer,
+    so the statement is built once)."""
+    return list(session.scalars(_CURRENT_VALUES, {"item_id": item_id}))
 
 
 def refresh_item(session: Session, item: Item, spec: ProjectSpec) -> Outcome:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from bot.domain.consensus import answer_key
 from bot.domain.review_routing import drawn_for_qa, open_review
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.projects.sync import project_spec
-from storage import queue
+from storage import answers, queue
 from storage.db import is_sqlite
 from storage.models import (
     Annotation,
@@ -78,18 +78,25 @@ def day_start(now: datetime, zone: str) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+_LATEST_ACK = (
+    select(GuidelineAck.version)
+    .where(
+        GuidelineAck.project_id == bindparam("project_id"),
+        GuidelineAck.user_id == bindparam("user_id"),
+    )
+    .order_by(GuidelineAck.acked_at.desc(), GuidelineAck.id.desc())
+    .limit(1)
+)
+
+
 def _latest_ack(session: Session, project: Project, user_id: str) -> str | None:
     """The last guideline version the person acknowledged, memoised for the transaction
     (recording an answer and choosing the next item both need it)."""
     memo: dict[tuple[int, str], str | None] = session.info.setdefault("latest_ack", {})
     key = (project.id, user_id)
     if key not in memo:
-        memo[key] = session.scalar(
-            select(GuidelineAck.version)
-            .where(GuidelineAck.project_id == project.id, GuidelineAck.user_id == user_id)
-            .order_by(GuidelineAck.acked_at.desc(), GuidelineAck.id.desc())
-            .limit(1)
-        )
+        params = {"project_id": project.id, "user_id": user_id}
+        memo[key] = session.scalar(_LATEST_ACK, params)
     return memo[key]
 
 
@@ -300,11 +307,7 @@ def _record(
         seconds=seconds,
         created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(annotation)
-            session.flush()
-    except IntegrityError:
+    if not answers.add_current_answer(session, annotation):
         return AnswerResult(AnswerStatus.DUPLICATE, "Already recorded.", item=item)
     outcome = refresh_item(session, item, spec)
     reviews = _route(session, spec, item, annotation, outcome, rng or random.Random())

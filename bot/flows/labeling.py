@@ -87,7 +87,7 @@ class NextStep:
     """What the person's card shows next, decided (and the item leased) before rendering."""
 
     kind: StepKind
-    item_id: int | None = None
+    item: Item | None = None
     lease_id: int | None = None
 
 
@@ -103,7 +103,7 @@ def prepare_next(session: Session, services: Services, project: Project, user_id
     assignment = labeling.assign_next(session, project, user_id, services.clock(), services.rng)
     if assignment is None:
         return NextStep("done")
-    return NextStep("item", assignment.item.id, assignment.lease.id)
+    return NextStep("item", assignment.item, assignment.lease.id)
 
 
 def render_next(
@@ -125,7 +125,7 @@ def render_next(
     if step.kind == "guidelines":
         return _guidelines_card(session, project, user_id, state)
     today = today_count(session, services, project, user_id)
-    item = session.get(Item, step.item_id) if step.item_id is not None else None
+    item = step.item
     if item is None:
         return render_done_card(
             title=project.title,
@@ -211,14 +211,14 @@ def _guidelines_card(session: Session, project: Project, user_id: str, state: Ca
 def record_answer(
     session: Session,
     services: Services,
+    project: Project,
     user_id: str,
     state: CardState,
     value: Any,
     unsure: Unsure | None = None,
 ) -> AnswerResult:
     """Store a DM answer (before the ack). The card's lease proves who may answer."""
-    project = session.get(Project, state.project_id)
-    if project is None or state.lease_id is None:
+    if state.lease_id is None:
         return AnswerResult(AnswerStatus.STALE, "That card is out of date.")
     return labeling.answer_leased_item(
         session,
@@ -253,19 +253,25 @@ def answer_and_prepare(
     unsure: Unsure | None = None,
 ) -> Answered:
     """Record the answer, lease the next item and render the next card in one transaction."""
-    result = record_answer(session, services, user_id, state, value, unsure)
+    project = session.get(Project, state.project_id)
+    if project is None:
+        stale = AnswerResult(AnswerStatus.STALE, "That card is out of date.")
+        return Answered(stale, render_notice("That project no longer exists."))
+    result = record_answer(session, services, project, user_id, state, value, unsure)
     if result.status in (AnswerStatus.DUPLICATE, AnswerStatus.NOT_YOURS):
         return Answered(result, None)
-    return Answered(result, card_after_answer(session, services, user_id, state, result))
+    return Answered(result, card_after_answer(session, services, project, user_id, state, result))
 
 
 def card_after_answer(
-    session: Session, services: Services, user_id: str, state: CardState, result: AnswerResult
+    session: Session,
+    services: Services,
+    project: Project,
+    user_id: str,
+    state: CardState,
+    result: AnswerResult,
 ) -> Message:
     """The card's next face: the next item with the answer just given (and Undo) on top."""
-    project = session.get(Project, state.project_id)
-    if project is None:
-        return render_notice("That project no longer exists.")
     if result.status is AnswerStatus.INVALID:
         return render_notice(result.message or "That answer isn't valid for this project.")
     previous = None

@@ -26,7 +26,7 @@ from bot.stats import (
     needs_calibration,
     zone_of,
 )
-from storage import stats_queries as q
+from storage import stats_counts, stats_quality
 from storage.models import Annotation, Project
 
 DigestKind = Literal["daily", "weekly"]
@@ -59,7 +59,9 @@ class WeeklyDigest:
 
 def daily_digest(session: Session, project: Project, now: datetime) -> DailyDigest:
     stats = compute_stats(session, project, now)
-    last_day = q.counts_between(session, Annotation.created_at, project.id, [now - WEEK / 7, now])
+    last_day = stats_counts.counts_between(
+        session, Annotation.created_at, project.id, [now - WEEK / 7, now]
+    )
     gold = {a.annotator: a.gold for a in stats.annotators}
     chart = progress_chart(
         stats.throughput,
@@ -83,14 +85,17 @@ def weekly_digest(session: Session, project: Project, now: datetime) -> WeeklyDi
     spec = project_spec(project)
     start, previous = now - WEEK, now - 2 * WEEK
     this_week = agreement_figures(
-        q.agreement_sample(session, project.id, completed_from=start, completed_to=now), spec
-    )
-    last_week = agreement_figures(
-        q.agreement_sample(session, project.id, completed_from=previous, completed_to=start),
+        stats_quality.agreement_sample(session, project.id, completed_from=start, completed_to=now),
         spec,
     )
-    answers = q.counts_between(session, Annotation.created_at, project.id, [start, now])
-    gold = gold_accuracy_by_annotator(q.gold_outcomes(session, project.id, since=start))
+    last_week = agreement_figures(
+        stats_quality.agreement_sample(
+            session, project.id, completed_from=previous, completed_to=start
+        ),
+        spec,
+    )
+    answers = stats_counts.counts_between(session, Annotation.created_at, project.id, [start, now])
+    gold = gold_accuracy_by_annotator(stats_quality.gold_outcomes(session, project.id, since=start))
     tz = zone_of(spec)
     return WeeklyDigest(
         slug=project.slug,
@@ -101,7 +106,7 @@ def weekly_digest(session: Session, project: Project, now: datetime) -> WeeklyDi
         last_week=last_week,
         answers_this_week=answers[0],
         disputed=this_week.confusion[:5],
-        edge_cases=q.edge_cases_since(session, project.id, start),
-        feedback=q.feedback_since(session, project.id, start),
+        edge_cases=stats_counts.edge_cases_since(session, project.id, start),
+        feedback=stats_counts.feedback_since(session, project.id, start),
         flags=needs_calibration(gold),
     )

@@ -30,7 +30,7 @@ from bot.metrics import (
 from bot.metrics.records import AnswerValue, as_aware, local_date
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.projects.sync import project_spec
-from storage import stats_queries as q
+from storage import stats_annotators, stats_counts, stats_quality
 from storage.models import Annotation, Item, Project
 from storage.progress import StatusCounts, status_counts
 
@@ -76,7 +76,7 @@ class ProjectStats:
     gold_items: int
     answers: int
     unsure_answers: int
-    review: q.ReviewCounts
+    review: stats_counts.ReviewCounts
     agreement: AgreementFigures
     annotators: list[AnnotatorFigures]
     throughput: list[DayThroughput]
@@ -103,8 +103,8 @@ def throughput(
     """Answers and completions per local day for the `days` days ending today, oldest first."""
     first = today - timedelta(days=days - 1)
     edges = midnights(first, days, tz)
-    answers = q.counts_between(session, Annotation.created_at, project_id, edges)
-    completions = q.counts_between(session, Item.completed_at, project_id, edges)
+    answers = stats_counts.counts_between(session, Annotation.created_at, project_id, edges)
+    completions = stats_counts.counts_between(session, Item.completed_at, project_id, edges)
     return [
         DayThroughput(first + timedelta(days=n), answers[n], completions[n]) for n in range(days)
     ]
@@ -121,7 +121,7 @@ def gold_accuracy_by_annotator(
     return result
 
 
-def agreement_figures(sample: q.AgreementSample, spec: ProjectSpec) -> AgreementFigures:
+def agreement_figures(sample: stats_quality.AgreementSample, spec: ProjectSpec) -> AgreementFigures:
     units = {
         item_id: {who: answer_key(value) for who, value in answers.items()}
         for item_id, answers in sample.values.items()
@@ -147,15 +147,19 @@ def annotator_figures(
     session: Session, project_id: int, now: datetime, tz: tzinfo, annotator: str | None = None
 ) -> list[AnnotatorFigures]:
     today = local_date(now, tz)
-    counts = q.annotator_counts(
+    counts = stats_annotators.annotator_counts(
         session,
         project_id,
         today_start=day_start(today, tz),
         week_start=day_start(today - timedelta(days=6), tz),
         annotator=annotator,
     )
-    medians = q.median_seconds(session, project_id, [row.annotator for row in counts])
-    gold = gold_accuracy_by_annotator(q.gold_outcomes(session, project_id, annotator=annotator))
+    medians = stats_annotators.median_seconds(
+        session, project_id, [row.annotator for row in counts]
+    )
+    gold = gold_accuracy_by_annotator(
+        stats_quality.gold_outcomes(session, project_id, annotator=annotator)
+    )
     return [
         AnnotatorFigures(
             annotator=row.annotator,
@@ -177,7 +181,7 @@ def compute_stats(session: Session, project: Project, now: datetime) -> ProjectS
     today = local_date(now, tz)
     days = throughput(session, project.id, today, tz)
     recent = pace(days[-PACE_DAYS - 1 : -1])  # finished days only: today has barely begun
-    remaining = q.remaining_answers(session, project.id)
+    remaining = stats_counts.remaining_answers(session, project.id)
     annotators = annotator_figures(session, project.id, now, tz)
     return ProjectStats(
         slug=project.slug,
@@ -186,11 +190,11 @@ def compute_stats(session: Session, project: Project, now: datetime) -> ProjectS
         timezone=spec.digest.timezone,
         deadline=spec.deadline,
         items=status_counts(session, project.id),
-        gold_items=q.gold_items(session, project.id),
+        gold_items=stats_counts.gold_items(session, project.id),
         answers=sum(a.answers for a in annotators),
         unsure_answers=sum(a.unsure for a in annotators),
-        review=q.review_counts(session, project.id),
-        agreement=agreement_figures(q.agreement_sample(session, project.id), spec),
+        review=stats_counts.review_counts(session, project.id),
+        agreement=agreement_figures(stats_quality.agreement_sample(session, project.id), spec),
         annotators=annotators,
         throughput=days,
         answers_per_day=recent.answers_per_day,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.metrics import Accuracy, active_time
 from bot.projects.sync import project_spec
 from bot.stats import day_start, gold_accuracy_by_annotator, zone_of
-from storage import stats_queries as q
+from storage import stats_annotators, stats_quality
 from storage.models import Project
 
 COLUMNS = [
@@ -53,9 +53,13 @@ def timesheet(
     """Days `since` to `until` inclusive, in the project's time zone; by annotator id."""
     tz = zone_of(project_spec(project))
     start, end = day_start(since, tz), day_start(until + timedelta(days=1), tz)
-    gold = gold_accuracy_by_annotator(q.gold_outcomes(session, project.id, since=start, until=end))
+    gold = gold_accuracy_by_annotator(
+        stats_quality.gold_outcomes(session, project.id, since=start, until=end)
+    )
     rows = []
-    for annotator, answers in _by_annotator(q.answer_times(session, project.id, start, end)):
+    for annotator, answers in _by_annotator(
+        stats_annotators.answer_times(session, project.id, start, end)
+    ):
         hours = active_time([moment for _, moment in answers]).total_seconds() / 3600
         rows.append(
             TimesheetRow(

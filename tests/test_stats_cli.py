@@ -189,9 +189,9 @@ def test_stats_json_matches_the_hand_computed_figures() -> None:
 def test_stats_json_samples_agreement_beyond_the_limit_and_says_so(
     dataset: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storage import stats_queries
+    from storage import stats_quality
 
-    monkeypatch.setattr(stats_queries, "AGREEMENT_SAMPLE", 2)
+    monkeypatch.setattr(stats_quality, "AGREEMENT_SAMPLE", 2)
 
     stats = json.loads(run("stats", "sentiment", "--json").output)
 

@@ -18,14 +18,18 @@ from bot.views.modals import render_free_text_modal, render_full_text_modal, ren
 from bot.views.state import CardState
 from handlers.common import (
     after_ack,
+    refuse,
     reply,
     send_dm,
     store_then_ack,
     transaction,
     user_of,
+    with_button_state,
 )
 
 BAD_CARD = "That button's data was not understood; use `/label next` for a fresh card."
+
+with_card_state = with_button_state(CardState.decode, BAD_CARD)
 
 
 def register(app: App) -> None:
@@ -45,23 +49,15 @@ def register(app: App) -> None:
     app.action(re.compile(rf"^{Action.CHANNEL_ANSWER}:"))(on_channel_answer)
 
 
-def _state(body: dict[str, Any]) -> CardState:
-    return CardState.decode(body["actions"][0].get("value"))
-
-
-def _refuse(ack: Ack, respond: Respond, text: str) -> None:
-    ack()
-    after_ack("refusal", lambda: reply(respond, render_notice(text), replace=False))
-
-
 def _answer_then_next(
-    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext, value: Any
+    ack: Ack,
+    body: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    state: CardState,
+    value: Any,
 ) -> None:
     """Store the answer, ack, then turn the same card into the next item."""
-    try:
-        state = _state(body)
-    except ValueError:
-        return _refuse(ack, respond, BAD_CARD)
     user = user_of(body)
     services = context["services"]
     answered: flow.Answered | None = store_then_ack(
@@ -84,16 +80,30 @@ def _answer_then_next(
     return None
 
 
-def on_answer(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+@with_card_state
+def on_answer(
+    ack: Ack,
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+    state: CardState,
+) -> None:
     choice = str(body["actions"][0]["action_id"]).split(":", 1)[1]
-    _answer_then_next(ack, body, respond, context, choice)
+    _answer_then_next(ack, body, respond, context, state, choice)
 
 
+@with_card_state
 def on_submit_choices(
-    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
+    ack: Ack,
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+    state: CardState,
 ) -> None:
     selected = _selected_checkboxes(body)
-    _answer_then_next(ack, body, respond, context, selected)
+    _answer_then_next(ack, body, respond, context, state, selected)
 
 
 def _selected_checkboxes(body: dict[str, Any]) -> list[str]:
@@ -113,18 +123,21 @@ def on_checkbox_change(ack: Ack) -> None:
 def _card_step(name: str, step: Any) -> Any:
     """A listener that runs one flow step (undo, skip, stop, guidelines) and replaces the card."""
 
-    def listener(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        try:
-            state = _state(body)
-        except ValueError:
-            return _refuse(ack, respond, BAD_CARD)
+    @with_card_state
+    def listener(
+        ack: Ack,
+        body: dict[str, Any],
+        respond: Respond,
+        client: WebClient,
+        context: BoltContext,
+        state: CardState,
+    ) -> None:
         user = user_of(body)
         message = store_then_ack(
             context, ack, respond, lambda s: step(s, context["services"], user, state)
         )
         if message is not None:
             after_ack(name, lambda: reply(respond, message, replace=True))
-        return None
 
     listener.__name__ = f"on_{name}"
     return listener
@@ -202,13 +215,15 @@ def on_link(ack: Ack) -> None:
 def _open_modal(name: str, render: Any) -> Any:
     """Open a modal for the card's item at once (trigger ids expire after 3 seconds)."""
 
+    @with_card_state
     def listener(
-        ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+        ack: Ack,
+        body: dict[str, Any],
+        respond: Respond,
+        client: WebClient,
+        context: BoltContext,
+        state: CardState,
     ) -> None:
-        try:
-            state = _state(body)
-        except ValueError:
-            return _refuse(ack, respond, BAD_CARD)
         ack()
         state = state.model_copy(update={"response_url": body.get("response_url")})
         with transaction(context) as session:
@@ -217,7 +232,6 @@ def _open_modal(name: str, render: Any) -> Any:
             after_ack(name, lambda: reply(respond, render_notice(BAD_CARD), replace=False))
         else:
             after_ack(name, lambda: client.views_open(trigger_id=body["trigger_id"], view=view))
-        return None
 
     listener.__name__ = f"on_{name}"
     return listener
@@ -232,15 +246,17 @@ on_show_full_text = _open_modal(
 )
 
 
+@with_card_state
 def on_channel_answer(
-    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack,
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+    state: CardState,
 ) -> None:
-    try:
-        state = _state(body)
-    except ValueError:
-        return _refuse(ack, respond, BAD_CARD)
     if state.item_id is None or state.choice is None:
-        return _refuse(ack, respond, BAD_CARD)
+        return refuse(ack, respond, BAD_CARD)
     user = user_of(body)
     services = context["services"]
     item_id, choice = state.item_id, state.choice

@@ -1,22 +1,26 @@
-"""Helpers every listener uses: the injected services, post-ack safety, DM delivery."""
+"""Helpers every listener uses: the injected services, post-ack safety, DM delivery, refusals."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from slack_bolt import BoltContext
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.services import Services
-from bot.views.labeling_card import Message
+from bot.views.labeling_card import Message, render_notice
 from storage.db import unit_of_work
 
 log = logging.getLogger("handlers")
+
+State = TypeVar("State")
+Listener = Callable[[Ack, dict[str, Any], Respond, WebClient, BoltContext], None]
+StatefulListener = Callable[[Ack, dict[str, Any], Respond, WebClient, BoltContext, State], None]
 
 TRY_AGAIN = "The database is busy or unavailable right now; nothing was saved. Please try again."
 
@@ -110,3 +114,41 @@ def store_then_ack(
         return None
     ack()
     return result
+
+
+def refuse(ack: Ack, respond: Respond, text: str) -> None:
+    """Ack, then tell the presser privately why nothing happened."""
+    ack()
+    after_ack("refusal", lambda: reply(respond, render_notice(text), replace=False))
+
+
+def with_button_state(
+    decode: Callable[[str | None], State], refusal: str
+) -> Callable[[StatefulListener[State]], Listener]:
+    """Decorate a button listener so it receives the state decoded from the button's value.
+
+    `decode` raises ValueError on a malformed or forged value; the click is then acked and
+    refused with `refusal`, so the listener itself only ever sees well-formed state. The wrapper
+    declares Bolt's argument names itself (no `functools.wraps`: Bolt would unwrap it and read
+    the inner signature).
+    """
+
+    def decorate(listener: StatefulListener[State]) -> Listener:
+        def decoded(
+            ack: Ack,
+            body: dict[str, Any],
+            respond: Respond,
+            client: WebClient,
+            context: BoltContext,
+        ) -> None:
+            try:
+                state = decode(body["actions"][0].get("value"))
+            except ValueError:
+                return refuse(ack, respond, refusal)
+            return listener(ack, body, respond, client, context, state)
+
+        decoded.__name__ = decoded.__qualname__ = listener.__name__
+        decoded.__doc__ = listener.__doc__
+        return decoded
+
+    return decorate

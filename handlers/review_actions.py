@@ -25,10 +25,21 @@ from bot.views.review_modals import (
     submitted_text,
 )
 from bot.views.review_state import ReviewRef
-from handlers.common import after_ack, log, reply, send_dm, services_of, store_then_ack, user_of
+from handlers.common import (
+    after_ack,
+    log,
+    reply,
+    send_dm,
+    services_of,
+    store_then_ack,
+    user_of,
+    with_button_state,
+)
 from storage.db import read_only, unit_of_work
 
 BAD_BUTTON = "That button's data was not understood."
+
+with_review_ref = with_button_state(ReviewRef.decode, BAD_BUTTON)
 
 
 def register(app: App) -> None:
@@ -40,51 +51,37 @@ def register(app: App) -> None:
     app.view(View.EDGE_CASE)(on_edge_case_submitted)
 
 
-def _ref(body: dict[str, Any]) -> ReviewRef | None:
-    try:
-        return ReviewRef.decode(body["actions"][0].get("value"))
-    except ValueError:
-        return None
-
-
-def _decide_from_button(
+@with_review_ref
+def on_resolve(
     ack: Ack,
     body: dict[str, Any],
     respond: Respond,
     client: WebClient,
     context: BoltContext,
-    decide_with: Callable[[Session, ReviewRef, str], decide.Decision | str],
+    ref: ReviewRef,
 ) -> None:
-    ref, user = _ref(body), user_of(body)
-    if ref is None:
-        ack()
-        after_ack("refusal", lambda: reply(respond, render_notice(BAD_BUTTON), replace=False))
-        return
-    outcome = store_then_ack(context, ack, respond, lambda s: decide_with(s, ref, user))
+    """One click resolves a single-choice item as the button's label (no note)."""
+    services, user = services_of(context), user_of(body)
+    outcome = store_then_ack(
+        context, ack, respond, lambda s: decide.resolve(s, services, user, ref, ref.choice, None)
+    )
     _deliver(client, respond, outcome)
 
 
-def on_resolve(
-    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
-) -> None:
-    """One click resolves a single-choice item as the button's label (no note)."""
-    services = services_of(context)
-
-    def work(session: Session, ref: ReviewRef, user: str) -> decide.Decision | str:
-        return decide.resolve(session, services, user, ref, ref.choice, None)
-
-    _decide_from_button(ack, body, respond, client, context, work)
-
-
+@with_review_ref
 def on_send_back(
-    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack,
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+    ref: ReviewRef,
 ) -> None:
-    services = services_of(context)
-
-    def work(session: Session, ref: ReviewRef, user: str) -> decide.Decision | str:
-        return decide.send_back(session, services, user, ref)
-
-    _decide_from_button(ack, body, respond, client, context, work)
+    services, user = services_of(context), user_of(body)
+    outcome = store_then_ack(
+        context, ack, respond, lambda s: decide.send_back(s, services, user, ref)
+    )
+    _deliver(client, respond, outcome)
 
 
 def _deliver(
@@ -126,14 +123,17 @@ def _dm(client: WebClient, user_id: str, message: Message) -> None:
 def _modal_opener(name: str, render: Callable[..., dict[str, Any] | str]) -> Any:
     """Check leadership, then open the modal at once (trigger ids expire after 3 seconds)."""
 
+    @with_review_ref
     def listener(
-        ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+        ack: Ack,
+        body: dict[str, Any],
+        respond: Respond,
+        client: WebClient,
+        context: BoltContext,
+        ref: ReviewRef,
     ) -> None:
         ack()
-        ref, user, services = _ref(body), user_of(body), services_of(context)
-        if ref is None:
-            after_ack("refusal", lambda: reply(respond, render_notice(BAD_BUTTON), replace=False))
-            return
+        user, services = user_of(body), services_of(context)
         with read_only(services.sessions) as session:
             view = render(session, services, user, ref)
         if isinstance(view, str):

@@ -152,6 +152,9 @@ class Item(Base):
             "confidence",
             "id",
         ),
+        # Completions per day (stats throughput) and per week (digest agreement) are range
+        # scans of this index instead of a pass over every item of the project.
+        Index("ix_items_project_completed", "project_id", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -286,9 +286,12 @@ def run_clients(
     users: list[str],
     leases: list[int],
     clicks: int,
+    fresh_connections: bool,
 ) -> tuple[list[float], int, float, int]:
     """Each client clicks, then waits for its next card (as a person does) and clicks again;
-    every 10th click is sent twice, like a double click."""
+    every 10th click is sent twice, like a double click. With `fresh_connections` every
+    delivery opens its own connection, so gunicorn's workers share the load (a kept-alive
+    connection stays with the worker that accepted it)."""
     latencies: list[float] = []
     failures = 0
     clicked = 0
@@ -306,13 +309,26 @@ def run_clients(
             for _ in range(2 if n % 10 == 0 else 1):
                 # A double click is two deliveries (own action_ts, own signature).
                 body = click_body(user, project_id, lease_id, response_url)
-                headers = signed(body)
                 started = time.perf_counter()
-                conn.request("POST", "/slack/events", body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
+                if fresh_connections:
+                    conn.close()  # the next request opens a new connection
+                try:
+                    conn.request("POST", "/slack/events", body=body, headers=signed(body))
+                    response = conn.getresponse()
+                    response.read()
+                    status = response.status
+                except (ConnectionError, http.client.HTTPException):
+                    # The server dropped the connection: counted as a failed delivery, then
+                    # redelivered on a new connection, as Slack retries.
+                    bad += 1
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    conn.request("POST", "/slack/events", body=body, headers=signed(body))
+                    response = conn.getresponse()
+                    response.read()
+                    status = response.status
                 mine.append(time.perf_counter() - started)
-                bad += response.status != 200
+                bad += status != 200
             lease_id, recorded = next_lease(fake, response_url)
             done += recorded
         conn.close()
@@ -363,7 +379,13 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
 
 
 def one_run(
-    url: str, project_id: int, workers: int, clients: int, clicks: int, run: int
+    url: str,
+    project_id: int,
+    workers: int,
+    clients: int,
+    clicks: int,
+    run: int,
+    fresh_connections: bool = False,
 ) -> dict[str, float]:
     per_client = clicks // clients
     users = [f"U0B{run:02d}{c:04d}" for c in range(clients)]
@@ -406,7 +428,7 @@ def one_run(
         try:
             wait_ready(port, proc)
             latencies, failures, elapsed, clicked = run_clients(
-                port, fake, project_id, users, leases, per_client
+                port, fake, project_id, users, leases, per_client, fresh_connections
             )
             worker_mb = worker_peak_rss_mb(proc.pid)
         finally:
@@ -443,6 +465,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--clicks", type=int, default=2_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--fresh-connections",
+        action="store_true",
+        help="a new connection per delivery instead of one kept-alive connection per client",
+    )
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args()
     rows = []
@@ -459,7 +486,15 @@ def main() -> None:
             f"{'stored/expected':>16} {'doubled':>8} {'non-200':>8} {'worker MB':>10}"
         )
         for index, workers in enumerate(args.workers):
-            r = one_run(url, project_id, workers, args.clients, args.clicks, index)
+            r = one_run(
+                url,
+                project_id,
+                workers,
+                args.clients,
+                args.clicks,
+                index,
+                args.fresh_connections,
+            )
             print(
                 f"{r['workers']:>5} {r['clicks']:>7} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
                 f"{r['answers_per_s']:>10.0f} {r['stored']:>7}/{r['expected']:<8} "

@@ -89,26 +89,35 @@ def next_item(
     then import order. Other people's unexpired leases count against the overlap so concurrent
     annotators never overshoot it.
 
-    With `lock` (PostgreSQL, READ COMMITTED) a candidate is locked (`FOR UPDATE SKIP LOCKED`:
-    one being taken by another process is passed over) and its room re-counted in a fresh
-    statement: the candidate query's snapshot may predate a lease another process has just
-    committed, and everyone who leases or answers an item holds its row lock first.
+    With `lock` (PostgreSQL, READ COMMITTED) the pick itself locks the row (`FOR UPDATE SKIP
+    LOCKED`: an item being taken by another transaction is passed over) and its room is
+    re-counted in a fresh statement: the pick's snapshot may predate a lease another process has
+    just committed, and everyone who leases or answers an item holds its row lock first. An item
+    found full is passed over (it stays locked until commit, which only delays its answerers).
     """
     params = {"project_id": project_id, "annotator": annotator, "now": now}
     if not lock:
         return session.scalars(_NEXT_ITEM[gold], params).first()
-    for item_id in session.scalars(_NEXT_CANDIDATES[gold], params):
-        item = lock_item(session, item_id, skip_locked=True)
-        if item is not None and has_room(session, item, annotator, now):
+    passed: list[int] = []
+    for _ in range(LOCK_CANDIDATES):
+        query = _NEXT_LOCKED[gold]
+        if passed:
+            query = query.where(Item.id.not_in(passed))
+        item = session.scalars(query, params).first()
+        if item is None or has_room(session, item, annotator, now):
             return item
+        passed.append(item.id)
     return None
 
 
-#: Candidates tried per pick on PostgreSQL before concluding nothing is free right now.
+#: Items found full under their lock before a pick on PostgreSQL concludes none is free now.
 LOCK_CANDIDATES = 20
 
-_NEXT_CANDIDATES = {
-    gold: _next_item_query(gold).with_only_columns(Item.id).limit(LOCK_CANDIDATES)
+_NEXT_LOCKED = {
+    gold: _next_item_query(gold)
+    .limit(1)
+    .with_for_update(skip_locked=True, of=Item)
+    .execution_options(populate_existing=True)
     for gold in (False, True)
 }
 
@@ -221,3 +230,19 @@ def open_items(session: Session, project_id: int) -> int:
 
 def lease_by_id(session: Session, lease_id: int) -> Lease | None:
     return session.get(Lease, lease_id)
+
+
+_LEASE_WITH_ITEM = (
+    select(Lease, Item)
+    .join(Item, Item.id == Lease.item_id)
+    .where(Lease.id == bindparam("lease_id"))
+    .with_for_update(of=Item)
+    .execution_options(populate_existing=True)
+)
+
+
+def lease_with_locked_item(session: Session, lease_id: int) -> tuple[Lease, Item] | None:
+    """A lease and its item, the item's row locked and freshly read (answers to one item queue
+    up behind each other), in one round trip."""
+    row = session.execute(_LEASE_WITH_ITEM, {"lease_id": lease_id}).first()
+    return None if row is None else (row[0], row[1])

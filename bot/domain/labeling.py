@@ -253,11 +253,10 @@ def answer_leased_item(
     """
     now = now or utcnow()
     spec = project_spec(project)
-    lease = queue.lease_by_id(session, lease_id)
-    if lease is None or lease.annotator != user_id or lease.project_id != project.id:
+    found = queue.lease_with_locked_item(session, lease_id)
+    if found is None or found[0].annotator != user_id or found[0].project_id != project.id:
         return AnswerResult(AnswerStatus.NOT_YOURS, "That card isn't yours.")
-    item = queue.lock_item(session, lease.item_id)  # answers to one item queue up
-    assert item is not None
+    lease, item = found
     if lease.status is LeaseStatus.ANSWERED:
         return AnswerResult(AnswerStatus.DUPLICATE, "Already recorded.", item=item)
     if lease.status is not LeaseStatus.ACTIVE:

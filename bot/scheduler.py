@@ -29,7 +29,7 @@ from bot.digest_post import post_digest
 from bot.domain.access import Directory
 from bot.flows.review import publish_pending_reviews
 from bot.projects.spec import ProjectSpec
-from bot.projects.sync import project_spec
+from bot.projects.sync import has_valid_spec, project_spec
 from bot.services import Services, SlackDirectory
 from storage.db import SessionFactory, read_only, unit_of_work
 from storage.maintenance import forget_processed_events
@@ -148,9 +148,18 @@ def register_jobs(scheduler: BackgroundScheduler, jobs: DigestJobs) -> list[str]
 
 def project_specs(session_factory: SessionFactory) -> dict[str, ProjectSpec]:
     """Every project the bot serves: the ones synced into the database (by `run` from
-    PROJECTS_DIR, or by `projects sync`)."""
+    PROJECTS_DIR, or by `projects sync`). A project whose stored spec no longer validates gets
+    no digest jobs (logged) rather than stopping the scheduler for every project."""
+    specs: dict[str, ProjectSpec] = {}
     with read_only(session_factory) as session:
-        return {p.slug: project_spec(p) for p in session.scalars(select(Project))}
+        for project in session.scalars(select(Project).order_by(Project.slug)):
+            if has_valid_spec(project):
+                specs[project.slug] = project_spec(project)
+            else:
+                log.error(
+                    "no digest jobs for %s: its stored spec no longer validates", project.slug
+                )
+    return specs
 
 
 class UpkeepJobs:

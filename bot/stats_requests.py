@@ -11,7 +11,7 @@ from bot.digest import DigestKind
 from bot.domain import audit
 from bot.domain.access import is_lead
 from bot.flows.labeling import all_projects, choose_project, find_project
-from bot.projects.sync import project_spec
+from bot.projects.sync import listable_projects, project_spec
 from bot.services import Services
 from bot.stats import AnnotatorFigures, annotator_figures, compute_stats, zone_of
 from bot.views.labeling_card import Message, render_notice
@@ -43,7 +43,7 @@ def my_stats_message(
             return render_notice(f"There is no project called {slug!r}.")
         projects = [project]
     else:
-        projects = all_projects(session)
+        projects = listable_projects(all_projects(session))
     now = services.clock()
     rows: list[tuple[str, AnnotatorFigures]] = []
     for project in projects:
@@ -73,7 +73,7 @@ def plan_digest(session: Session, services: Services, user_id: str, args: list[s
     else:
         led = [
             p
-            for p in all_projects(session)
+            for p in listable_projects(all_projects(session))
             if is_lead(project_spec(p), user_id, services.directory)
         ]
         if len(led) != 1:

@@ -13,7 +13,7 @@ from bot.domain.access import is_lead
 from bot.flows import channel_mode
 from bot.flows import labeling as flow
 from bot.ids import SLASH_COMMAND
-from bot.projects.sync import project_spec
+from bot.projects.sync import listable_projects, project_spec
 from bot.views.help import render_help
 from bot.views.labeling_card import Message, render_notice
 from bot.views.pickers import Purpose, render_project_picker
@@ -52,7 +52,7 @@ def label_command(
 def leads_any_project(context: BoltContext, user_id: str) -> bool:
     services = services_of(context)
     with read_only(services.sessions) as session:
-        projects = flow.all_projects(session)
+        projects = listable_projects(flow.all_projects(session))
         return any(is_lead(project_spec(p), user_id, services.directory) for p in projects)
 
 

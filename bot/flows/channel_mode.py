@@ -17,7 +17,7 @@ from bot.domain.access import is_lead, may_annotate
 from bot.domain.labeling import AnswerResult, AnswerStatus
 from bot.flows.labeling import find_project
 from bot.projects.spec import TaskKind
-from bot.projects.sync import project_spec
+from bot.projects.sync import listable_projects, project_spec
 from bot.services import Services
 from bot.views.channel_post import render_channel_post
 from bot.views.labeling_card import Message
@@ -103,7 +103,7 @@ def _lead_project(
             return f"There is no project called {slug!r}."
         projects = [project]
     else:
-        projects = list(session.scalars(select(Project)))
+        projects = listable_projects(session.scalars(select(Project)))
     led = [p for p in projects if is_lead(project_spec(p), user_id, services.directory)]
     if not led:
         return "Only a project lead can do that."

@@ -37,8 +37,11 @@ PAUSED = "{title} is paused by its leads; no items are handed out right now."
 
 
 def allowed_projects(session: Session, services: Services, user_id: str) -> list[Project]:
-    """Projects this person may label, highest priority first."""
-    projects = session.scalars(select(Project).order_by(Project.slug)).all()
+    """Projects this person may label, highest priority first (a project whose stored spec no
+    longer validates is left out, so one broken row cannot break the Home tab for everyone)."""
+    from bot.projects.sync import listable_projects  # belongs with the sync import at the top
+
+    projects = listable_projects(session.scalars(select(Project).order_by(Project.slug)))
     allowed = [p for p in projects if may_annotate(project_spec(p), user_id, services.directory)]
     return sorted(allowed, key=lambda p: -project_spec(p).priority)
 

@@ -20,7 +20,7 @@ from bot.dataio.writers import ExportFormat, writer_for
 from bot.domain import audit
 from bot.domain.access import is_lead
 from bot.flows.labeling import find_project
-from bot.projects.sync import project_spec
+from bot.projects.sync import listable_projects, project_spec
 from bot.services import Services
 from storage.db import read_only, unit_of_work
 from storage.models import Project
@@ -46,7 +46,7 @@ def lead_project(
             return f"There is no project called {slug[:64]!r}."
         projects = [project]
     else:
-        projects = list(session.scalars(select(Project).order_by(Project.slug)))
+        projects = listable_projects(session.scalars(select(Project).order_by(Project.slug)))
     led = [p for p in projects if is_lead(project_spec(p), user_id, services.directory)]
     if not led:
         return ONLY_LEADS

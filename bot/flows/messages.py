@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.domain import labeling
 from bot.domain.access import may_annotate
 from bot.domain.labeling import AnswerResult
-from bot.projects.sync import project_spec
+from bot.projects.sync import listable_projects, project_spec
 from bot.services import Services
 from storage.models import Item, Project
 
@@ -55,7 +55,7 @@ def eligible_projects(
     session: Session, services: Services, user_id: str, channel: str
 ) -> list[Project]:
     """Projects this person may label that accept messages from this channel."""
-    projects = session.scalars(select(Project).order_by(Project.title))
+    projects = listable_projects(session.scalars(select(Project).order_by(Project.title)))
     return [
         p
         for p in projects

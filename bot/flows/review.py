@@ -20,7 +20,7 @@ from bot.domain.completion import current_values
 from bot.domain.consensus import consensus
 from bot.domain.review_routing import open_review
 from bot.projects.spec import guideline_section
-from bot.projects.sync import current_guidelines, project_spec
+from bot.projects.sync import current_guidelines, has_valid_spec, project_spec
 from bot.services import Services
 from bot.views.item_content import render_item_content
 from bot.views.labeling_card import Message, choice_label
@@ -151,8 +151,8 @@ def _post_one(
     with unit_of_work(services.sessions) as session:
         review = session.get(Review, review_id)
         project = session.get(Project, review.project_id) if review else None
-        if review is None or project is None:
-            return 0
+        if review is None or project is None or not has_valid_spec(project):
+            return 0  # a project whose stored spec is broken is logged once, its reviews wait
         channel = project_spec(project).slack.review_channel
         if channel is None:
             log.info(

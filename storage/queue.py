@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ScalarSelect, Select, String, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Annotation, Item, ItemStatus, Lease, LeaseStatus
+from storage.models import Annotation, Item, ItemStatus, Lease, LeaseStatus, Project
 
 # The click path runs these on every answer; they are built once (with bound parameters) so
 # a click does not pay for rebuilding the expressions and their cache keys each time.
@@ -233,16 +233,17 @@ def lease_by_id(session: Session, lease_id: int) -> Lease | None:
 
 
 _LEASE_WITH_ITEM = (
-    select(Lease, Item)
+    select(Lease, Item, Project)
     .join(Item, Item.id == Lease.item_id)
+    .join(Project, Project.id == Lease.project_id)
     .where(Lease.id == bindparam("lease_id"))
     .with_for_update(of=Item)
     .execution_options(populate_existing=True)
 )
 
 
-def lease_with_locked_item(session: Session, lease_id: int) -> tuple[Lease, Item] | None:
-    """A lease and its item, the item's row locked and freshly read (answers to one item queue
-    up behind each other), in one round trip."""
+def lease_with_locked_item(session: Session, lease_id: int) -> tuple[Lease, Item, Project] | None:
+    """A lease, its item and its project, the item's row locked and freshly read (answers to one
+    item queue up behind each other), in one round trip."""
     row = session.execute(_LEASE_WITH_ITEM, {"lease_id": lease_id}).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], row[1], row[2])

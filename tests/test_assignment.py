@@ -9,7 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.completion import refresh_item
-from bot.domain.labeling import AnswerStatus, answer_in_channel, answer_leased_item, assign_next
+from bot.domain.labeling import (
+    AnswerStatus,
+    answer_card,
+    answer_in_channel,
+    answer_leased_item,
+    assign_next,
+)
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation, Item, utcnow
 from tests.factories import add_items, create_project, make_spec
@@ -185,3 +191,41 @@ def test_a_recorded_answer_is_a_full_row_without_reloading(
     with unit_of_work(session_factory) as session:
         stored = session.get(Annotation, annotation.id)
         assert stored is not None and stored.value == "positive" and stored.guideline_version
+
+
+def test_a_card_naming_another_projects_lease_is_not_yours(
+    session_factory: SessionFactory,
+) -> None:
+    with unit_of_work(session_factory) as session:
+        project, _ = project_with(session, ["a"], slug="first")
+        other, _ = project_with(session, ["b"], slug="second")
+        card = take(session, other, "U1")
+        project_id, lease_id = project.id, card.lease.id
+    with unit_of_work(session_factory) as session:
+        answer = answer_card(
+            session, "U1", project_id=project_id, lease_id=lease_id, value="positive"
+        )
+        assert answer.project is not None and answer.project.id == project_id
+        assert answer.result.status is AnswerStatus.NOT_YOURS
+        assert session.scalars(select(Annotation)).all() == []
+
+
+def test_a_repeated_card_answer_is_a_duplicate_and_the_next_pick_is_a_new_item(
+    session_factory: SessionFactory,
+) -> None:
+    with unit_of_work(session_factory) as session:
+        project, ids = project_with(session, ["a", "b"], overlap=1)
+        card = take(session, project, "U1")
+        project_id, lease_id = project.id, card.lease.id
+    with unit_of_work(session_factory) as session:
+        answer = answer_card(
+            session, "U1", project_id=project_id, lease_id=lease_id, value="positive"
+        )
+        assert answer.result.status is AnswerStatus.RECORDED
+        again = answer_card(
+            session, "U1", project_id=project_id, lease_id=lease_id, value="positive"
+        )
+        assert again.result.status is AnswerStatus.DUPLICATE
+        assert answer.project is not None
+        nxt = assign_next(session, answer.project, "U1", utcnow(), random.Random(1), resume=False)
+        assert nxt is not None and nxt.item.id != card.item.id

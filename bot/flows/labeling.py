@@ -94,7 +94,9 @@ class NextStep:
     lease_id: int | None = None
 
 
-def prepare_next(session: Session, services: Services, project: Project, user_id: str) -> NextStep:
+def prepare_next(
+    session: Session, services: Services, project: Project, user_id: str, *, resume: bool = True
+) -> NextStep:
     """Decide the card's next face and lease the next item: the only writing step."""
     spec = project_spec(project)
     if not may_annotate(spec, user_id, services.directory):
@@ -103,7 +105,9 @@ def prepare_next(session: Session, services: Services, project: Project, user_id
         return NextStep("paused")
     if labeling.needs_guidelines(session, project, user_id):
         return NextStep("guidelines")
-    assignment = labeling.assign_next(session, project, user_id, services.clock(), services.rng)
+    assignment = labeling.assign_next(
+        session, project, user_id, services.clock(), services.rng, resume=resume
+    )
     if assignment is None:
         return NextStep("done")
     return NextStep("item", assignment.item, assignment.lease.id)
@@ -159,9 +163,10 @@ def next_card(
     *,
     previous: Previous | None = None,
     notice: str | None = None,
+    resume: bool = True,
 ) -> Message:
     """Guidelines if unread, else the next item (leased to this person), else the done card."""
-    step = prepare_next(session, services, project, user_id)
+    step = prepare_next(session, services, project, user_id, resume=resume)
     return render_next(
         session, services, project, user_id, state, step, previous=previous, notice=notice
     )
@@ -214,19 +219,19 @@ def _guidelines_card(session: Session, project: Project, user_id: str, state: Ca
 def record_answer(
     session: Session,
     services: Services,
-    project: Project,
     user_id: str,
     state: CardState,
     value: Any,
     unsure: Unsure | None = None,
-) -> AnswerResult:
+) -> labeling.CardAnswer:
     """Store a DM answer (before the ack). The card's lease proves who may answer."""
     if state.lease_id is None:
-        return AnswerResult(AnswerStatus.STALE, "That card is out of date.")
-    return labeling.answer_leased_item(
+        stale = AnswerResult(AnswerStatus.STALE, "That card is out of date.")
+        return labeling.CardAnswer(session.get(Project, state.project_id), stale)
+    return labeling.answer_card(
         session,
-        project,
         user_id,
+        project_id=state.project_id,
         lease_id=state.lease_id,
         value=value,
         unsure=unsure,
@@ -256,11 +261,10 @@ def answer_and_prepare(
     unsure: Unsure | None = None,
 ) -> Answered:
     """Record the answer, lease the next item and render the next card in one transaction."""
-    project = session.get(Project, state.project_id)
+    project, result = record_answer(session, services, user_id, state, value, unsure)
     if project is None:
         stale = AnswerResult(AnswerStatus.STALE, "That card is out of date.")
         return Answered(stale, render_notice("That project no longer exists."))
-    result = record_answer(session, services, project, user_id, state, value, unsure)
     if result.status in (AnswerStatus.DUPLICATE, AnswerStatus.NOT_YOURS):
         return Answered(result, None)
     return Answered(result, card_after_answer(session, services, project, user_id, state, result))
@@ -277,15 +281,20 @@ def card_after_answer(
     """The card's next face: the next item with the answer just given (and Undo) on top."""
     if result.status is AnswerStatus.INVALID:
         return render_notice(result.message or "That answer isn't valid for this project.")
-    previous = None
-    count = state.session_count
-    if result.status is AnswerStatus.RECORDED and result.annotation is not None:
-        count += 1
-        previous = _previous(project_spec(project), result)
+    recorded = result.status is AnswerStatus.RECORDED and result.annotation is not None
+    previous = _previous(project_spec(project), result) if recorded else None
+    count = state.session_count + (1 if recorded else 0)
     notice = result.message if result.status is AnswerStatus.STALE else None
     new_state = state.model_copy(update={"session_count": count, "lease_id": None})
     return next_card(
-        session, services, project, user_id, new_state, previous=previous, notice=notice
+        session,
+        services,
+        project,
+        user_id,
+        new_state,
+        previous=previous,
+        notice=notice,
+        resume=not recorded,  # the lease just answered was the one the person held
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.digest import DigestKind
 from bot.domain import audit
 from bot.domain.access import is_lead
-from bot.flows.labeling import all_projects, choose_project, find_project
+from bot.flows.project_choice import all_projects, choose_project, find_project
 from bot.projects.sync import listable_projects, project_spec
 from bot.services import Services
 from bot.stats import AnnotatorFigures, annotator_figures, compute_stats, zone_of

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.domain.labeling import AnswerResult, AnswerStatus
 from bot.flows import channel_mode
 from bot.flows import labeling as flow
+from bot.flows.project_choice import project_by_id
 from bot.flows.review import publish_in_background
 from bot.ids import Action
 from bot.views.labeling_card import render_notice
@@ -173,7 +174,7 @@ def _start(
         return
     services = context["services"]
     with transaction(context) as session:
-        project = flow.project_by_id(session, int(raw))
+        project = project_by_id(session, int(raw))
         if project is None:
             message = render_notice("That project no longer exists.")
         else:
@@ -195,7 +196,7 @@ def on_pick_project(ack: Ack, body: dict[str, Any], respond: Respond, context: B
 
     def show() -> None:
         with transaction(context) as session:
-            project = flow.project_by_id(session, int(project_id))
+            project = project_by_id(session, int(project_id))
             message = (
                 flow.guidelines_message(session, project)
                 if project is not None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.domain.access import is_lead
 from bot.flows import channel_mode
 from bot.flows import labeling as flow
+from bot.flows.project_choice import all_projects, choose_project
 from bot.ids import SLASH_COMMAND
 from bot.projects.sync import listable_projects, project_spec
 from bot.views.help import render_help
@@ -52,7 +53,7 @@ def label_command(
 def leads_any_project(context: BoltContext, user_id: str) -> bool:
     services = services_of(context)
     with read_only(services.sessions) as session:
-        projects = listable_projects(flow.all_projects(session))
+        projects = listable_projects(all_projects(session))
         return any(is_lead(project_spec(p), user_id, services.directory) for p in projects)
 
 
@@ -69,7 +70,7 @@ def _for_chosen_project(
     """The named or only project's message, or the refusal or picker to show instead."""
     services = services_of(call.context)
     with transaction(call.context) as session:
-        choice = flow.choose_project(session, services, call.user_id, _first(call.args))
+        choice = choose_project(session, services, call.user_id, _first(call.args))
         if choice.error:
             return render_notice(choice.error)
         if choice.project is None:

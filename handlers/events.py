@@ -8,7 +8,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.flows import discussion
-from bot.flows import labeling as flow
+from bot.flows.home import home_view
 from bot.ids import Event
 from handlers.common import after_ack, log, services_of, transaction
 from storage.db import read_only
@@ -26,7 +26,7 @@ def on_app_home_opened(event: dict[str, Any], client: WebClient, context: BoltCo
 
     def publish() -> None:
         with read_only(services_of(context).sessions) as session:
-            view = flow.home_view(session, services_of(context), user)
+            view = home_view(session, services_of(context), user)
         client.views_publish(user_id=user, view=view)
 
     after_ack("app home", publish)

@@ -8,13 +8,13 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain.assignment import assign_next
 from bot.domain.completion import refresh_item
 from bot.domain.labeling import (
     AnswerStatus,
     answer_card,
     answer_in_channel,
     answer_leased_item,
-    assign_next,
 )
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation, Item, utcnow

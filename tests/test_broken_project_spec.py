@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from bot.cli import app as cli
 from bot.config import Settings
 from bot.flows.channel_mode import plan_post
-from bot.flows.labeling import choose_project
 from bot.flows.lead_tools import lead_project
 from bot.flows.messages import eligible_projects
+from bot.flows.project_choice import choose_project
 from bot.flows.review import publish_pending_reviews, send_to_review
 from bot.ids import Action
 from bot.projects.sync import SYNC_COMMAND, StoredSpecInvalid, listable_projects, project_spec

@@ -1,4 +1,4 @@
-"""The labeling workflow: hand out the next item, record answers, undo, skip and stop.
+"""The labeling workflow: record answers (DM cards and channel posts), undo, skip and stop.
 
 Every function takes a session, changes only the database and returns a value describing what
 happened; rendering and Slack calls are the caller's business. Each is idempotent against
@@ -10,24 +10,22 @@ from __future__ import annotations
 import enum
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.domain.assignment import Assignment, still_answerable
 from bot.domain.completion import Outcome, refresh_item
 from bot.domain.consensus import answer_key
+from bot.domain.guideline_acks import version_read_by
 from bot.domain.review_routing import drawn_for_qa, open_review
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.projects.sync import project_spec
 from storage import answers, queue
-from storage.db import is_sqlite
 from storage.models import (
     Annotation,
-    GuidelineAck,
     Item,
     ItemStatus,
     Lease,
@@ -67,137 +65,9 @@ class AnswerResult:
     gold_miss: bool = False
 
 
-@dataclass(frozen=True)
-class Assignment:
-    item: Item
-    lease: Lease
-
-
 def day_start(now: datetime, zone: str) -> datetime:
     local = now.astimezone(ZoneInfo(zone))
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-_LATEST_ACK = (
-    select(GuidelineAck.version)
-    .where(
-        GuidelineAck.project_id == bindparam("project_id"),
-        GuidelineAck.user_id == bindparam("user_id"),
-    )
-    .order_by(GuidelineAck.acked_at.desc(), GuidelineAck.id.desc())
-    .limit(1)
-)
-
-
-def _latest_ack(session: Session, project: Project, user_id: str) -> str | None:
-    """The last guideline version the person acknowledged, memoised for the transaction
-    (recording an answer and choosing the next item both need it)."""
-    memo: dict[tuple[int, str], str | None] = session.info.setdefault("latest_ack", {})
-    key = (project.id, user_id)
-    if key not in memo:
-        params = {"project_id": project.id, "user_id": user_id}
-        memo[key] = session.scalar(_LATEST_ACK, params)
-    return memo[key]
-
-
-def needs_guidelines(session: Session, project: Project, user_id: str) -> bool:
-    """True until the person has acknowledged the guideline version in force (most recently:
-    going back to an older version asks them to read it again)."""
-    return _latest_ack(session, project, user_id) != project.guideline_version
-
-
-def version_read_by(session: Session, project: Project, user_id: str) -> str:
-    """The guideline version this person worked under: the last one they acknowledged.
-
-    If the guidelines change while a card is open, the answer is recorded under the version
-    its author actually read; people who never acknowledged (channel mode) get the current one.
-    """
-    return _latest_ack(session, project, user_id) or project.guideline_version
-
-
-def acknowledge_guidelines(session: Session, project: Project, user_id: str, version: str) -> bool:
-    """Record that a person read a guideline version; False if it is no longer in force."""
-    if version != project.guideline_version:
-        return False
-    if needs_guidelines(session, project, user_id):
-        session.info.pop("latest_ack", None)
-        already = session.scalar(
-            select(GuidelineAck.id).where(
-                GuidelineAck.project_id == project.id,
-                GuidelineAck.user_id == user_id,
-                GuidelineAck.version == version,
-            )
-        )
-        if already is not None:  # read before and back in force: this is the latest reading
-            ack = session.get(GuidelineAck, already)
-            assert ack is not None
-            ack.acked_at = utcnow()
-        else:
-            try:
-                with session.begin_nested():
-                    session.add(
-                        GuidelineAck(project_id=project.id, user_id=user_id, version=version)
-                    )
-            except IntegrityError:
-                pass  # a concurrent duplicate click already stored it
-        session.info.pop("latest_ack", None)
-    return True
-
-
-def assign_next(
-    session: Session,
-    project: Project,
-    user_id: str,
-    now: datetime,
-    rng: random.Random,
-    *,
-    resume: bool = True,
-) -> Assignment | None:
-    """Resume the item the person holds, or lease the best next one (gold mixed in at its rate).
-
-    `resume=False` skips looking for a held item, for a caller that has just seen the person's
-    lease answered in this transaction (the click path, one query fewer per answer).
-    """
-    spec = project_spec(project)
-    held = queue.active_lease_for(session, project.id, user_id) if resume else None
-    if held is not None:
-        item = session.get(Item, held.item_id)
-        if item is not None and _still_answerable(session, item, user_id, now):
-            held.expires_at = now + timedelta(minutes=spec.lease_minutes)
-            return Assignment(item=item, lease=held)
-        held.status = LeaseStatus.RELEASED
-    # SQLite transactions hold the write lock from their start (storage.db), so only
-    # PostgreSQL needs row locks to keep two processes from taking the same last slot.
-    lock = not is_sqlite(session.get_bind().engine)
-    return _lease_next(session, project, spec, user_id, now, rng, lock=lock)
-
-
-def _lease_next(
-    session: Session,
-    project: Project,
-    spec: ProjectSpec,
-    user_id: str,
-    now: datetime,
-    rng: random.Random,
-    *,
-    lock: bool,
-) -> Assignment | None:
-    gold_first = spec.gold.rate > 0 and rng.random() < spec.gold.rate
-    for gold in (gold_first, not gold_first):
-        item = queue.next_item(
-            session, project_id=project.id, annotator=user_id, now=now, gold=gold, lock=lock
-        )
-        if item is not None:
-            lease = queue.create_lease(
-                session,
-                item_id=item.id,
-                project_id=project.id,
-                annotator=user_id,
-                now=now,
-                minutes=spec.lease_minutes,
-            )
-            return Assignment(item=item, lease=lease)
-    return None
 
 
 def _lease_still_good(session: Session, lease: Lease, item: Item, now: datetime) -> bool:
@@ -205,14 +75,7 @@ def _lease_still_good(session: Session, lease: Lease, item: Item, now: datetime)
     only while the item still has room beyond other people's live leases."""
     if _aware(lease.expires_at) > now:
         return item.answer_count < item.required_answers
-    return _still_answerable(session, item, lease.annotator, now)
-
-
-def _still_answerable(session: Session, item: Item, user_id: str, now: datetime) -> bool:
-    if item.status is not ItemStatus.OPEN:
-        return False
-    held_by_others = queue.others_holding_count(session, item.id, user_id, now)
-    return item.answer_count + held_by_others < item.required_answers
+    return still_answerable(session, item, lease.annotator, now)
 
 
 def validate_value(spec: ProjectSpec, value: Any) -> Any:
@@ -440,7 +303,7 @@ def answer_in_channel(
             outcome=result.outcome,
             reviews=result.reviews,
         )
-    if item.status is not ItemStatus.OPEN or not _still_answerable(session, item, user_id, now):
+    if item.status is not ItemStatus.OPEN or not still_answerable(session, item, user_id, now):
         return AnswerResult(AnswerStatus.FULL, "This item already has its answers.", item=item)
     return _record(session, project, spec, item, user_id, clean, None, None, now, rng)
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.domain import audit, labeling
 from bot.domain.access import is_lead, may_annotate
 from bot.domain.labeling import AnswerResult, AnswerStatus
-from bot.flows.labeling import find_project
+from bot.flows.project_choice import find_project
 from bot.projects.spec import TaskKind
 from bot.projects.sync import listable_projects, project_spec
 from bot.services import Services

@@ -8,13 +8,14 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain import labeling
+from bot.domain import guideline_acks, labeling
 from bot.domain.access import may_annotate
+from bot.domain.assignment import assign_next
 from bot.domain.labeling import AnswerResult, AnswerStatus, Unsure
+from bot.flows.project_choice import NOT_ALLOWED
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import current_guidelines, project_spec
 from bot.services import Services
-from bot.views.home import HomeProject, render_home
 from bot.views.item_content import full_text, item_text
 from bot.views.labeling_card import (
     Message,
@@ -30,50 +31,8 @@ from bot.views.pickers import render_guidelines
 from bot.views.state import CardState
 from storage import queue
 from storage.models import GuidelineAck, Item, Project
-from storage.progress import status_counts
 
-NOT_ALLOWED = "You're not on the annotator list for {title}. Ask a project lead to add you."
 PAUSED = "{title} is paused by its leads; no items are handed out right now."
-
-
-def allowed_projects(session: Session, services: Services, user_id: str) -> list[Project]:
-    """Projects this person may label, highest priority first (a project whose stored spec no
-    longer validates is left out, so one broken row cannot break the Home tab for everyone)."""
-    from bot.projects.sync import listable_projects  # belongs with the sync import at the top
-
-    projects = listable_projects(session.scalars(select(Project).order_by(Project.slug)))
-    allowed = [p for p in projects if may_annotate(project_spec(p), user_id, services.directory)]
-    return sorted(allowed, key=lambda p: -project_spec(p).priority)
-
-
-def find_project(session: Session, slug: str) -> Project | None:
-    return session.scalars(select(Project).where(Project.slug == slug.strip().lower())).first()
-
-
-@dataclass(frozen=True)
-class ProjectChoice:
-    project: Project | None
-    choices: list[Project]
-    error: str | None = None
-
-
-def choose_project(
-    session: Session, services: Services, user_id: str, slug: str | None
-) -> ProjectChoice:
-    """The named project, the only allowed one, or the list to pick from."""
-    if slug:
-        project = find_project(session, slug)
-        if project is None:
-            return ProjectChoice(None, [], f"There is no project called {slug!r}.")
-        if not may_annotate(project_spec(project), user_id, services.directory):
-            return ProjectChoice(None, [], NOT_ALLOWED.format(title=project.title))
-        return ProjectChoice(project, [])
-    allowed = allowed_projects(session, services, user_id)
-    if not allowed:
-        return ProjectChoice(None, [], "There are no projects you can label yet.")
-    if len(allowed) == 1:
-        return ProjectChoice(allowed[0], [])
-    return ProjectChoice(None, allowed)
 
 
 def today_count(session: Session, services: Services, project: Project, user_id: str) -> int:
@@ -103,9 +62,9 @@ def prepare_next(
         return NextStep("not_allowed")
     if project.paused:
         return NextStep("paused")
-    if labeling.needs_guidelines(session, project, user_id):
+    if guideline_acks.needs_guidelines(session, project, user_id):
         return NextStep("guidelines")
-    assignment = labeling.assign_next(
+    assignment = assign_next(
         session, project, user_id, services.clock(), services.rng, resume=resume
     )
     if assignment is None:
@@ -375,7 +334,7 @@ def acknowledge(session: Session, services: Services, user_id: str, state: CardS
     project = session.get(Project, state.project_id)
     if project is None or state.version is None:
         return render_notice("That card is out of date.")
-    fresh = labeling.acknowledge_guidelines(session, project, user_id, state.version)
+    fresh = guideline_acks.acknowledge_guidelines(session, project, user_id, state.version)
     notice = None if fresh else "The guidelines changed again; please read the new version."
     return next_card(
         session,
@@ -392,10 +351,6 @@ def guidelines_message(session: Session, project: Project) -> Message:
     return render_guidelines(
         project.title, guidelines.content, guidelines.version, project_spec(project).guidelines.url
     )
-
-
-def project_by_id(session: Session, project_id: int) -> Project | None:
-    return session.get(Project, project_id)
 
 
 def _leased_item(session: Session, state: CardState) -> tuple[Project, Item] | None:
@@ -425,30 +380,3 @@ def full_text_context(session: Session, state: CardState) -> tuple[str, list[tup
         return ("Item", [("", "This item is no longer on your card.")])
     project, item = found
     return ("Full text", full_text(project_spec(project), item.data))
-
-
-def home_view(session: Session, services: Services, user_id: str) -> dict[str, Any]:
-    """The App Home for one person: allowed projects with progress and their own counts."""
-    entries = []
-    for project in allowed_projects(session, services, user_id):
-        counts = status_counts(session, project.id)
-        spec = project_spec(project)
-        entries.append(
-            HomeProject(
-                project_id=project.id,
-                title=project.title,
-                description=spec.description,
-                complete=counts.complete,
-                total=counts.total,
-                paused=project.paused,
-                today=today_count(session, services, project, user_id),
-                mine=queue.answers_total(session, annotator=user_id, project_id=project.id),
-                guidelines_url=spec.guidelines.url,
-            )
-        )
-    today = sum(e.today for e in entries)
-    return render_home(entries, today=today, total=queue.answers_total(session, annotator=user_id))
-
-
-def all_projects(session: Session) -> list[Project]:
-    return list(session.scalars(select(Project).order_by(Project.slug)))

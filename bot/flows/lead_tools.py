@@ -19,7 +19,7 @@ from bot.dataio.export import export_project
 from bot.dataio.writers import ExportFormat, writer_for
 from bot.domain import audit
 from bot.domain.access import is_lead
-from bot.flows.labeling import find_project
+from bot.flows.project_choice import find_project
 from bot.projects.sync import listable_projects, project_spec
 from bot.services import Services
 from storage.db import read_only, unit_of_work

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.access import is_lead, may_annotate
 from bot.domain.relabel import RelabelStatus, relabel_item
-from bot.flows.labeling import allowed_projects
+from bot.flows.project_choice import allowed_projects
 from bot.flows.review import send_to_review
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import project_spec

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.domain.labeling import version_read_by
-from bot.flows.labeling import allowed_projects, find_project
+from bot.domain.guideline_acks import version_read_by
+from bot.flows.project_choice import allowed_projects, find_project
 from bot.projects.sync import project_spec
 from bot.services import Services
 from bot.views.item_content import full_text

@@ -1,0 +1,61 @@
+"""Which project a person means: the one named, the only one they may label, or a list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.access import may_annotate
+from bot.projects.sync import listable_projects, project_spec
+from bot.services import Services
+from storage.models import Project
+
+NOT_ALLOWED = "You're not on the annotator list for {title}. Ask a project lead to add you."
+
+
+def allowed_projects(session: Session, services: Services, user_id: str) -> list[Project]:
+    """Projects this person may label, highest priority first (a project whose stored spec no
+    longer validates is left out, so one broken row cannot break the Home tab for everyone)."""
+    projects = listable_projects(session.scalars(select(Project).order_by(Project.slug)))
+    allowed = [p for p in projects if may_annotate(project_spec(p), user_id, services.directory)]
+    return sorted(allowed, key=lambda p: -project_spec(p).priority)
+
+
+def find_project(session: Session, slug: str) -> Project | None:
+    return session.scalars(select(Project).where(Project.slug == slug.strip().lower())).first()
+
+
+@dataclass(frozen=True)
+class ProjectChoice:
+    project: Project | None
+    choices: list[Project]
+    error: str | None = None
+
+
+def choose_project(
+    session: Session, services: Services, user_id: str, slug: str | None
+) -> ProjectChoice:
+    """The named project, the only allowed one, or the list to pick from."""
+    if slug:
+        project = find_project(session, slug)
+        if project is None:
+            return ProjectChoice(None, [], f"There is no project called {slug!r}.")
+        if not may_annotate(project_spec(project), user_id, services.directory):
+            return ProjectChoice(None, [], NOT_ALLOWED.format(title=project.title))
+        return ProjectChoice(project, [])
+    allowed = allowed_projects(session, services, user_id)
+    if not allowed:
+        return ProjectChoice(None, [], "There are no projects you can label yet.")
+    if len(allowed) == 1:
+        return ProjectChoice(allowed[0], [])
+    return ProjectChoice(None, allowed)
+
+
+def project_by_id(session: Session, project_id: int) -> Project | None:
+    return session.get(Project, project_id)
+
+
+def all_projects(session: Session) -> list[Project]:
+    return list(session.scalars(select(Project).order_by(Project.slug)))

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk.errors import SlackApiError
 
 from bot.cli.app import database, fail
 from bot.config import ConfigError, Settings
@@ -105,4 +106,14 @@ def _run_socket_mode(settings: Settings) -> None:
     engine = make_engine(settings.database_url, write_wait=SLACK_WRITE_WAIT)
     app = create_app(settings, make_session_factory(engine))
     assert settings.slack_app_token is not None
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    try:
+        handler.start()  # type: ignore[no-untyped-call]
+    except SlackApiError as exc:  # from apps.connections.open, before anything connected
+        error = exc.response.get("error") if exc.response is not None else "unknown"
+        fail(
+            f"Slack rejected the app token (apps.connections.open: {error}). SLACK_APP_TOKEN "
+            "must be an app-level token (xapp-…) with connections:write, and the app must have "
+            "Socket Mode enabled.",
+            code=2,
+        )

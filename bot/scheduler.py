@@ -244,6 +244,7 @@ def stop_scheduler(scheduler: BackgroundScheduler | None) -> None:
     """Stop without waiting for a digest in progress (its claim keeps it from re-posting)."""
     if scheduler is not None and scheduler.running:
         scheduler.shutdown(wait=False)
+        log.info("scheduler stopped")
 
 
 def forget_connections_after_fork(dispose: Callable[[], None]) -> None:

@@ -165,3 +165,18 @@ def test_a_rejected_app_token_stops_socket_mode_with_a_clear_message(
     assert "Slack rejected the app token (apps.connections.open: invalid_auth)" in output
     assert "Traceback" not in output and revoked not in output
     assert bot.socket.connections == []
+
+
+@pytest.mark.slow
+def test_sigterm_stops_socket_mode_cleanly(database_url: str, tmp_path: Path) -> None:
+    """`docker stop` or systemd send SIGTERM: the scheduler is stopped, the socket closed, and
+    the process exits 0 instead of being killed mid-way."""
+    with socket_mode_bot(database_url, tmp_path) as bot:
+        bot.connected()
+        bot.proc.terminate()
+        code = bot.proc.wait(timeout=15)
+    output = bot.output()
+    assert code == 0, output
+    assert "scheduler stopped" in output
+    assert "Socket Mode connection closed" in output
+    assert "Traceback" not in output

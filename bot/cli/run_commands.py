@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from typing import Annotated, Any
 
 import typer
@@ -107,6 +108,10 @@ def _run_socket_mode(settings: Settings) -> None:
     app = create_app(settings, make_session_factory(engine))
     assert settings.slack_app_token is not None
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    # `start()` waits forever in this thread; SIGTERM (systemd, docker stop) would kill the
+    # process outright. Turned into SystemExit, it unwinds through the callers' `finally`
+    # (scheduler stopped) and closes the socket here.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         handler.start()  # type: ignore[no-untyped-call]
     except SlackApiError as exc:  # from apps.connections.open, before anything connected
@@ -117,3 +122,10 @@ def _run_socket_mode(settings: Settings) -> None:
             "Socket Mode enabled.",
             code=2,
         )
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]
+        log.info("Socket Mode connection closed")
+
+
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)

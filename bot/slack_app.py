@@ -21,7 +21,7 @@ import handlers
 from bot.config import Settings
 from bot.payload_guard import PayloadGuard
 from bot.projects.loader import load_projects
-from bot.projects.sync import sync_project
+from bot.projects.sync import StoredSpecInvalid, sync_project
 from bot.services import Services, SlackDirectory, run_in_background
 from bot.slack_client import make_client
 from storage.db import SessionFactory, unit_of_work
@@ -77,7 +77,12 @@ def create_app(
     @app.error
     def on_error(error: Exception) -> BoltResponse:
         """Log the failure here; Slack gets a bare status, never a stack trace. A payload Bolt
-        or a listener could not read (missing keys, wrong types) is the sender's fault (400)."""
+        or a listener could not read (missing keys, wrong types) is the sender's fault (400).
+        A project whose stored spec no longer validates is answered 200 with the fix (a slash
+        command shows it; Slack would retry anything else in vain)."""
+        if isinstance(error, StoredSpecInvalid):
+            log.error("request refused: %s", error)
+            return BoltResponse(status=200, body=str(error))
         malformed = isinstance(error, KeyError | IndexError | TypeError | ValueError)
         log.error("request failed: %s", type(error).__name__, exc_info=error)
         return BoltResponse(status=400 if malformed else 500, body="")

@@ -4,6 +4,7 @@ out of every list, logged once; acting on it directly fails with the command tha
 from __future__ import annotations
 
 import logging
+import random
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app as cli
 from bot.config import Settings
+from bot.domain.assignment import assign_next
 from bot.flows.channel_mode import plan_post
 from bot.flows.lead_tools import lead_project
 from bot.flows.messages import eligible_projects
@@ -24,7 +26,8 @@ from bot.projects.sync import SYNC_COMMAND, StoredSpecInvalid, listable_projects
 from bot.scheduler import start_scheduler
 from bot.slack_app import sync_projects
 from bot.stats_requests import my_stats_message, plan_digest
-from storage.models import Item, Project
+from bot.views.state import CardState
+from storage.models import Annotation, Item, Project, utcnow
 from tests.factories import add_items, create_project, make_spec, project_spec_dict
 from tests.harness import BotHarness, all_text, button
 from tests.test_review_routing import LEAD, review_posts, review_spec
@@ -120,13 +123,46 @@ def test_acting_on_the_broken_project_directly_fails_naming_the_sync_command(
         legacy = session.scalars(select(Project).where(Project.slug == "legacy")).one()
 
         with pytest.raises(StoredSpecInvalid) as direct:
-            choose_project(session, bot.services, USER, "legacy")
-        with pytest.raises(StoredSpecInvalid):
             project_spec(legacy)
+        choice = choose_project(session, bot.services, USER, "legacy")
 
     message = str(direct.value)
     assert "'legacy'" in message and f"`{SYNC_COMMAND}`" in message
     assert STORED_VALUE not in message
+    assert choice.project is None and choice.error == message
+
+
+def test_label_next_naming_the_broken_project_tells_the_person_what_to_do(
+    bot: BotHarness,
+) -> None:
+    with bot.session() as session:
+        projects_with_legacy_broken(session, "sentiment")
+
+    assert bot.command("next legacy", USER).status == 200
+
+    reply = bot.wait_response(1).body
+    told = all_text(reply["blocks"]) if reply.get("blocks") else reply["text"]
+    assert SYNC_COMMAND in told and STORED_VALUE not in told
+
+
+def test_an_answer_on_a_card_of_the_broken_project_is_answered_not_retried(
+    bot: BotHarness,
+) -> None:
+    """A card handed out before the row broke: Slack retries a delivery that gets a 5xx, and
+    this one would fail every time; it gets a 200 and nothing is stored."""
+    with bot.session() as session:
+        legacy = create_project(session, make_spec("legacy"))
+        add_items(session, legacy, ["an item"])
+        card = assign_next(session, legacy, USER, utcnow(), random.Random(1))
+        assert card is not None
+        value = CardState(project_id=legacy.id, lease_id=card.lease.id).encode()
+        break_stored_spec(session, "legacy")
+
+    response = bot.click(f"{Action.ANSWER}:positive", value, USER)
+
+    assert response.status == 200
+    with bot.session() as session:
+        assert session.scalars(select(Annotation)).all() == []
 
 
 def test_the_sync_command_named_in_the_message_exists() -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.access import may_annotate
-from bot.projects.sync import listable_projects, project_spec
+from bot.projects.sync import StoredSpecInvalid, listable_projects, project_spec
 from bot.services import Services
 from storage.models import Project
 
@@ -42,7 +42,11 @@ def choose_project(
         project = find_project(session, slug)
         if project is None:
             return ProjectChoice(None, [], f"There is no project called {slug!r}.")
-        if not may_annotate(project_spec(project), user_id, services.directory):
+        try:
+            spec = project_spec(project)
+        except StoredSpecInvalid as exc:
+            return ProjectChoice(None, [], str(exc))
+        if not may_annotate(spec, user_id, services.directory):
             return ProjectChoice(None, [], NOT_ALLOWED.format(title=project.title))
         return ProjectChoice(project, [])
     allowed = allowed_projects(session, services, user_id)

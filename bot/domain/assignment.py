@@ -69,16 +69,23 @@ def _lease_next(
             session, project_id=project.id, annotator=user_id, now=now, gold=gold, lock=lock
         )
         if item is not None:
-            lease = queue.create_lease(
-                session,
-                item_id=item.id,
-                project_id=project.id,
-                annotator=user_id,
-                now=now,
-                minutes=spec.lease_minutes,
-            )
-            return Assignment(item=item, lease=lease)
+            return lease_item(session, project, spec, item, user_id, now)
     return None
+
+
+def lease_item(
+    session: Session, project: Project, spec: ProjectSpec, item: Item, user_id: str, now: datetime
+) -> Assignment:
+    """Hand `item` to the person for the project's lease time."""
+    lease = queue.create_lease(
+        session,
+        item_id=item.id,
+        project_id=project.id,
+        annotator=user_id,
+        now=now,
+        minutes=spec.lease_minutes,
+    )
+    return Assignment(item=item, lease=lease)
 
 
 def still_answerable(session: Session, item: Item, user_id: str, now: datetime) -> bool:

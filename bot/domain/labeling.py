@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.domain.assignment import Assignment, still_answerable
+from bot.domain.assignment import Assignment, lease_item, still_answerable
 from bot.domain.completion import Outcome, refresh_item
 from bot.domain.consensus import answer_key
 from bot.domain.guideline_acks import version_read_by
@@ -333,15 +333,7 @@ def undo_answer(
     spec = project_spec(project)
     refresh_item(session, item, spec)
     queue.release_active_leases(session, project_id=project.id, annotator=user_id)
-    lease = queue.create_lease(
-        session,
-        item_id=item.id,
-        project_id=project.id,
-        annotator=user_id,
-        now=now,
-        minutes=spec.lease_minutes,
-    )
-    return Assignment(item=item, lease=lease)
+    return lease_item(session, project, spec, item, user_id, now)
 
 
 def skip_item(session: Session, project: Project, user_id: str, *, lease_id: int) -> bool:

@@ -15,7 +15,14 @@ from bot.flows import lookup
 from bot.flows.review import publish_in_background
 from bot.ids import Action
 from bot.views.labeling_card import render_notice
-from handlers.common import after_ack, reply, services_of, store_then_ack, user_of
+from handlers.common import (
+    after_ack,
+    reply,
+    services_of,
+    store_then_ack,
+    user_of,
+    with_button_state,
+)
 from storage.db import read_only
 
 BAD_BUTTON = "That button's data was not understood; look the item up again with `/label item`."
@@ -27,22 +34,32 @@ def register(app: App) -> None:
     app.action(Action.RELABEL)(on_relabel)
 
 
-def _item_id(body: dict[str, Any]) -> int | None:
-    raw = str(body["actions"][0].get("value") or "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+def _item_id(value: str | None) -> int:
+    """The item id a lookup button carries; ValueError for anything else (forged, garbled)."""
+    raw = str(value or "")
+    if not (raw.isdigit() and len(raw) < 19):
+        raise ValueError("not an item id")
+    return int(raw)
+
+
+with_item_id = with_button_state(_item_id, BAD_BUTTON)
 
 
 def _notice(respond: Respond, text: str) -> None:
     after_ack("lookup notice", lambda: reply(respond, render_notice(text), replace=False))
 
 
+@with_item_id
 def on_open_item(
-    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack,
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+    item_id: int,
 ) -> None:
     ack()
-    item_id, user = _item_id(body), user_of(body)
-    if item_id is None:
-        return _notice(respond, BAD_BUTTON)
+    user = user_of(body)
 
     def show() -> None:
         services = services_of(context)
@@ -51,38 +68,41 @@ def on_open_item(
         reply(respond, lookup.card(client, found), replace=False)
 
     after_ack("open item", show)
-    return None
 
 
+@with_item_id
 def on_send_to_review(
-    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack,
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+    item_id: int,
 ) -> None:
-    item_id, user = _item_id(body), user_of(body)
-    if item_id is None:
-        ack()
-        return _notice(respond, BAD_BUTTON)
-    services = services_of(context)
+    user, services = user_of(body), services_of(context)
     requested: lookup.Requested | None = store_then_ack(
         context, ack, respond, lambda s: lookup.request_review(s, services, user, item_id)
     )
     if requested is None:
-        return None
+        return
     _notice(respond, requested.message)
     if requested.project_id is not None:
         project_id = requested.project_id
         after_ack("review post", lambda: publish_in_background(services, client, project_id))
-    return None
 
 
-def on_relabel(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    item_id, user = _item_id(body), user_of(body)
-    if item_id is None:
-        ack()
-        return _notice(respond, BAD_BUTTON)
-    services = services_of(context)
+@with_item_id
+def on_relabel(
+    ack: Ack,
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+    item_id: int,
+) -> None:
+    user, services = user_of(body), services_of(context)
     message: str | None = store_then_ack(
         context, ack, respond, lambda s: lookup.relabel(s, services, user, item_id)
     )
     if message is not None:
         _notice(respond, message)
-    return None

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.ids import Action
 from bot.views.state import CardState
 from handlers.actions import BAD_CARD
+from handlers.lookup_actions import BAD_BUTTON as BAD_LOOKUP_BUTTON
 from handlers.review_actions import BAD_BUTTON
 from storage.models import Annotation, AuditEvent
 from tests.harness import BotHarness
@@ -37,12 +38,16 @@ REVIEW_BUTTONS = [
     Action.OPEN_RESOLVE,
     Action.MARK_EDGE_CASE,
 ]
+LOOKUP_BUTTONS = [Action.OPEN_ITEM, Action.SEND_TO_REVIEW, Action.RELABEL]
+ITEM_ID_GARBLED = [None, "", "12x", "-3", "9" * 40]
 
 
-def refusals_after_garbled_clicks(bot: BotHarness, action_id: str) -> list[str]:
-    for value in GARBLED_VALUES:
+def refusals_after_garbled_clicks(
+    bot: BotHarness, action_id: str, values: list[str | None] = GARBLED_VALUES
+) -> list[str]:
+    for value in values:
         assert bot.click(action_id, value, PRESSER, trigger_id="1.2.3").status == 200, value
-    replies = bot.fake.wait_for("response_url", len(GARBLED_VALUES))
+    replies = bot.fake.wait_for("response_url", len(values))
     assert all(r.body["response_type"] == "ephemeral" for r in replies)
     return [r.body["text"] for r in replies]
 
@@ -69,6 +74,15 @@ def test_a_review_button_with_a_garbled_value_is_acked_and_refused(
     bot: BotHarness, action_id: str
 ) -> None:
     assert refusals_after_garbled_clicks(bot, action_id) == [BAD_BUTTON] * len(GARBLED_VALUES)
+    assert_nothing_happened(bot)
+
+
+@pytest.mark.parametrize("action_id", LOOKUP_BUTTONS)
+def test_a_lookup_button_without_an_item_id_is_acked_and_refused(
+    bot: BotHarness, action_id: str
+) -> None:
+    refusals = refusals_after_garbled_clicks(bot, action_id, ITEM_ID_GARBLED)
+    assert refusals == [BAD_LOOKUP_BUTTON] * len(ITEM_ID_GARBLED)
     assert_nothing_happened(bot)
 
 

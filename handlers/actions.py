@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain.labeling import AnswerResult, AnswerStatus
-from bot.flows import channel_mode
+from bot.flows import card_modals, channel_mode
 from bot.flows import labeling as flow
 from bot.flows.project_choice import project_by_id
 from bot.flows.review import publish_in_background
@@ -240,10 +240,11 @@ def _open_modal(name: str, render: Any) -> Any:
 
 on_open_unsure = _open_modal("unsure", lambda s, state: render_unsure_modal(state))
 on_open_free_text = _open_modal(
-    "free_text", lambda s, state: render_free_text_modal(*flow.free_text_context(s, state), state)
+    "free_text",
+    lambda s, state: render_free_text_modal(*card_modals.free_text_context(s, state), state),
 )
 on_show_full_text = _open_modal(
-    "full_text", lambda s, state: render_full_text_modal(*flow.full_text_context(s, state))
+    "full_text", lambda s, state: render_full_text_modal(*card_modals.full_text_context(s, state))
 )
 
 

@@ -1,0 +1,43 @@
+"""What a labeling card's modals show: the free-text answer form and the item's full text.
+
+Both read the item through the card's lease, so a stale or forged card shows nothing private.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.projects.sync import project_spec
+from bot.views.item_content import full_text, item_text
+from bot.views.state import CardState
+from storage import queue
+from storage.models import Item, Project
+
+
+def _leased_item(session: Session, state: CardState) -> tuple[Project, Item] | None:
+    project = session.get(Project, state.project_id)
+    lease = queue.lease_by_id(session, state.lease_id) if state.lease_id else None
+    if project is None or lease is None or lease.project_id != project.id:
+        return None
+    item = session.get(Item, lease.item_id)
+    return (project, item) if item is not None else None
+
+
+def free_text_context(session: Session, state: CardState) -> tuple[str, str, int]:
+    """(question, prefilled text, max length) for the free-text answer modal."""
+    found = _leased_item(session, state)
+    if found is None:
+        return ("Your answer", "", 2000)
+    project, item = found
+    spec = project_spec(project)
+    key = spec.task.prefill_field
+    prefill = item_text(spec, item.data, key) if key else ""
+    return (spec.task.question, prefill, spec.task.max_text_length)
+
+
+def full_text_context(session: Session, state: CardState) -> tuple[str, list[tuple[str, str]]]:
+    found = _leased_item(session, state)
+    if found is None:
+        return ("Item", [("", "This item is no longer on your card.")])
+    project, item = found
+    return ("Full text", full_text(project_spec(project), item.data))

@@ -169,6 +169,8 @@ def test_a_card_for_an_item_already_answered_elsewhere_stores_nothing_twice(
         stored = session.scalars(select(Annotation).where(Annotation.annotator == "U1")).all()
         assert [a.value for a in stored] == ["negative"]
         assert card.item.answer_count == 1
+        # The card's lease is done: the person is not handed the item they answered again.
+        assert take(session, project, "U1") is None
 
 
 def test_a_recorded_answer_is_a_full_row_without_reloading(

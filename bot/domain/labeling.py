@@ -189,10 +189,12 @@ def _answer_locked(
     except ValueError as exc:
         return AnswerResult(AnswerStatus.INVALID, str(exc).capitalize() + ".", item=item)
     seconds = max(0.0, (now - _aware(lease.shown_at)).total_seconds())
-    result = _record(session, project, spec, item, user_id, clean, unsure, seconds, now, rng)
-    if result.status is AnswerStatus.RECORDED:
-        lease.status = LeaseStatus.ANSWERED
-    return result
+    # The lease is done whether this answer is stored or the person turns out to have answered
+    # the item already (DUPLICATE, say in channel mode): otherwise the next pick would resume
+    # it and hand them the same item again. Marked before recording, the item's update and the
+    # lease's also share one flush.
+    lease.status = LeaseStatus.ANSWERED
+    return _record(session, project, spec, item, user_id, clean, unsure, seconds, now, rng)
 
 
 def _aware(moment: datetime) -> datetime:

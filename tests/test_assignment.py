@@ -14,7 +14,6 @@ from bot.domain.labeling import (
     AnswerStatus,
     answer_card,
     answer_in_channel,
-    answer_leased_item,
 )
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation, Item, utcnow
@@ -25,6 +24,15 @@ def project_with(session: Session, texts: list[str], **spec: object):  # type: i
     project = create_project(session, make_spec(**spec))  # type: ignore[arg-type]
     ids = add_items(session, project, texts)
     return project, ids
+
+
+def answer_leased_item(  # type: ignore[no-untyped-def]
+    session: Session, project, user: str, *, lease_id: int, value: object, now=None
+):
+    """The DM card's answer, as a click records it (the card names its project and lease)."""
+    return answer_card(
+        session, user, project_id=project.id, lease_id=lease_id, value=value, now=now
+    ).result
 
 
 def take(session: Session, project, user: str, now=None):  # type: ignore[no-untyped-def]

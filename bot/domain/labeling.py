@@ -108,28 +108,6 @@ class Unsure:
     note: str | None = None
 
 
-def answer_leased_item(
-    session: Session,
-    project: Project,
-    user_id: str,
-    *,
-    lease_id: int,
-    value: Any,
-    unsure: Unsure | None = None,
-    now: datetime | None = None,
-    rng: random.Random | None = None,
-) -> AnswerResult:
-    """Record the answer to an item handed out in the DM queue.
-
-    Only the person holding the lease may answer; a repeated click (retry, double click, old
-    card) finds the lease already answered and returns DUPLICATE or STALE without a change.
-    """
-    found = queue.lease_with_locked_item(session, lease_id)
-    if found is None or found[2].id != project.id:
-        return AnswerResult(AnswerStatus.NOT_YOURS, "That card isn't yours.")
-    return _answer_locked(session, project, user_id, found[0], found[1], value, unsure, now, rng)
-
-
 class CardAnswer(NamedTuple):
     """The card's project (None if it no longer exists) and what became of the answer."""
 
@@ -148,18 +126,23 @@ def answer_card(
     now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> CardAnswer:
-    """`answer_leased_item` for a card that names its project by id: the lease, its item and
-    the project are read in one round trip (this runs on every click)."""
+    """Record the answer to an item handed out in the DM queue, with the card's project.
+
+    Only the person holding the lease may answer; a repeated click (retry, double click, old
+    card) finds the lease already answered and returns DUPLICATE or STALE without a change. The
+    lease, its item (row-locked: answers to one item queue up) and the project are read in one
+    round trip, as this runs on every click.
+    """
     found = queue.lease_with_locked_item(session, lease_id)
     if found is None or found[2].id != project_id:
         project = session.get(Project, project_id)
         return CardAnswer(project, AnswerResult(AnswerStatus.NOT_YOURS, "That card isn't yours."))
     lease, item, project = found
-    result = _answer_locked(session, project, user_id, lease, item, value, unsure, now, rng)
+    result = _answer_lease(session, project, user_id, lease, item, value, unsure, now, rng)
     return CardAnswer(project, result)
 
 
-def _answer_locked(
+def _answer_lease(
     session: Session,
     project: Project,
     user_id: str,
@@ -170,7 +153,7 @@ def _answer_locked(
     now: datetime | None,
     rng: random.Random | None,
 ) -> AnswerResult:
-    """The answer to a leased item whose row this transaction has locked."""
+    """Who may answer and whether the item still takes it, then the answer itself."""
     now = now or utcnow()
     if lease.annotator != user_id:
         return AnswerResult(AnswerStatus.NOT_YOURS, "That card isn't yours.")

@@ -18,12 +18,13 @@ from bot.metrics.records import local_date
 from bot.projects.sync import project_spec
 from bot.stats import (
     AgreementFigures,
+    AnnotatorQuality,
     ProjectStats,
-    QualityFlag,
+    accuracy_by_annotator,
     agreement_figures,
     compute_stats,
-    gold_accuracy_by_annotator,
     needs_calibration,
+    quality_by_annotator,
     zone_of,
 )
 from storage import stats_counts, stats_quality
@@ -39,7 +40,7 @@ class DailyDigest:
     answers_last_day: int
     top_confusion: ConfusionPair | None
     chart: bytes
-    flags: list[QualityFlag]
+    flags: list[AnnotatorQuality]
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,11 @@ class WeeklyDigest:
     disputed: list[ConfusionPair]
     edge_cases: tuple[int, list[str]]
     feedback: tuple[int, list[str]]
-    flags: list[QualityFlag]
+    quality: list[AnnotatorQuality]
+
+    @property
+    def flags(self) -> list[AnnotatorQuality]:
+        return needs_calibration(self.quality)
 
 
 def daily_digest(session: Session, project: Project, now: datetime) -> DailyDigest:
@@ -62,7 +67,6 @@ def daily_digest(session: Session, project: Project, now: datetime) -> DailyDige
     last_day = stats_counts.counts_between(
         session, Annotation.created_at, project.id, [now - WEEK / 7, now]
     )
-    gold = {a.annotator: a.gold for a in stats.annotators}
     chart = progress_chart(
         stats.throughput,
         stats.items.complete,
@@ -75,27 +79,31 @@ def daily_digest(session: Session, project: Project, now: datetime) -> DailyDige
         answers_last_day=last_day[0],
         top_confusion=confusion[0] if confusion else None,
         chart=chart,
-        flags=needs_calibration(gold),
+        flags=needs_calibration([a.scored for a in stats.annotators]),
     )
 
 
 def weekly_digest(session: Session, project: Project, now: datetime) -> WeeklyDigest:
-    """The last seven days against the seven before: agreement on items completed in each
-    window, the labels most confused this week, and what annotators raised."""
+    """The last seven days against the seven before: agreement on items answered in each
+    window, the labels most disputed this week, annotator quality (for the leads), and what
+    annotators raised."""
     spec = project_spec(project)
     start, previous = now - WEEK, now - 2 * WEEK
     this_week = agreement_figures(
-        stats_quality.agreement_sample(session, project.id, completed_from=start, completed_to=now),
+        stats_quality.agreement_sample(session, project.id, answered_from=start, answered_to=now),
         spec,
     )
     last_week = agreement_figures(
         stats_quality.agreement_sample(
-            session, project.id, completed_from=previous, completed_to=start
+            session, project.id, answered_from=previous, answered_to=start
         ),
         spec,
     )
     answers = stats_counts.counts_between(session, Annotation.created_at, project.id, [start, now])
-    gold = gold_accuracy_by_annotator(stats_quality.gold_outcomes(session, project.id, since=start))
+    gold = accuracy_by_annotator(stats_quality.gold_outcomes(session, project.id, since=start))
+    agreement = accuracy_by_annotator(
+        stats_quality.final_outcomes(session, project.id, since=start)
+    )
     tz = zone_of(spec)
     return WeeklyDigest(
         slug=project.slug,
@@ -108,5 +116,5 @@ def weekly_digest(session: Session, project: Project, now: datetime) -> WeeklyDi
         disputed=this_week.confusion[:5],
         edge_cases=stats_counts.edge_cases_since(session, project.id, start),
         feedback=stats_counts.feedback_since(session, project.id, start),
-        flags=needs_calibration(gold),
+        quality=quality_by_annotator(gold, agreement),
     )

@@ -21,7 +21,7 @@ from bot.digest import DailyDigest, DigestKind, WeeklyDigest, daily_digest, week
 from bot.domain.access import Directory
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import get_project, project_spec
-from bot.views.digest import render_daily, render_quality_flags, render_weekly
+from bot.views.digest import render_daily, render_lead_quality, render_weekly
 from bot.views.labeling_card import Message
 from storage.db import SessionFactory, read_only, unit_of_work
 from storage.models import DigestRun, utcnow
@@ -92,11 +92,10 @@ def render(sessions: SessionFactory, slug: str, kind: DigestKind, now: datetime)
         else:
             digest = weekly_digest(session, project, now)
             message, chart = render_weekly(digest), None
-        flags = (
-            render_quality_flags(project.title, digest.flags, weekly=kind == "weekly")
-            if digest.flags
-            else None
-        )
+        if isinstance(digest, WeeklyDigest):
+            flags = render_lead_quality(project.title, digest.quality, weekly=True)
+        else:
+            flags = render_lead_quality(project.title, digest.flags, weekly=False)
     return Rendered(slug, kind, spec, message, chart, flags)
 
 

@@ -27,6 +27,7 @@ from bot.metrics import (
     pace,
     percent_agreement,
 )
+from bot.metrics.quality import is_low_quality, pooled
 from bot.metrics.records import AnswerValue, as_aware, local_date
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.projects.sync import project_spec
@@ -36,12 +37,13 @@ from storage.progress import StatusCounts, status_counts
 
 THROUGHPUT_DAYS = 14
 PACE_DAYS = 7
-LOW_GOLD_ACCURACY = 0.7
-MIN_GOLD_SCORED = 5
 
 
 @dataclass(frozen=True)
 class AnnotatorFigures:
+    """One annotator's volume, speed and quality: `agreement` scores their answers on
+    decided non-gold items against the decided label, `gold` their answers on gold items."""
+
     annotator: str
     answers: int
     today: int
@@ -49,11 +51,17 @@ class AnnotatorFigures:
     unsure: int
     median_seconds: float | None
     gold: Accuracy
+    agreement: Accuracy = Accuracy(0, 0)
+
+    @property
+    def scored(self) -> AnnotatorQuality:
+        return AnnotatorQuality(self.annotator, self.gold, self.agreement)
 
 
 @dataclass(frozen=True)
 class AgreementFigures:
-    """Agreement over complete items; `population` matched, a sample was used if `sampled`."""
+    """Agreement over items answered by two or more annotators (whatever their status);
+    `population` such items matched, a sample was used if `sampled`."""
 
     percent: Coefficient
     cohen: PairwiseKappa
@@ -110,10 +118,11 @@ def throughput(
     ]
 
 
-def gold_accuracy_by_annotator(
+def accuracy_by_annotator(
     outcomes: Mapping[str, Sequence[tuple[AnswerValue, AnswerValue, int]]],
 ) -> dict[str, Accuracy]:
-    """Answers matching the gold answer (compared as `answer_key`s, like every metric)."""
+    """Answers matching the gold or decided label (compared as `answer_key`s, like every
+    metric), per annotator."""
     result = {}
     for annotator, rows in outcomes.items():
         correct = sum(n for value, gold, n in rows if answer_key(value) == answer_key(gold))
@@ -157,8 +166,11 @@ def annotator_figures(
     medians = stats_annotators.median_seconds(
         session, project_id, [row.annotator for row in counts]
     )
-    gold = gold_accuracy_by_annotator(
+    gold = accuracy_by_annotator(
         stats_quality.gold_outcomes(session, project_id, annotator=annotator)
+    )
+    agreement = accuracy_by_annotator(
+        stats_quality.final_outcomes(session, project_id, annotator=annotator)
     )
     return [
         AnnotatorFigures(
@@ -169,6 +181,7 @@ def annotator_figures(
             unsure=row.unsure,
             median_seconds=medians.get(row.annotator),
             gold=gold.get(row.annotator, Accuracy(0, 0)),
+            agreement=agreement.get(row.annotator, Accuracy(0, 0)),
         )
         for row in counts
     ]
@@ -203,24 +216,38 @@ def compute_stats(session: Session, project: Project, now: datetime) -> ProjectS
 
 
 @dataclass(frozen=True)
-class QualityFlag:
+class AnnotatorQuality:
+    """An annotator's scored answers: against gold answers and against decided labels."""
+
     annotator: str
     gold: Accuracy
+    agreement: Accuracy
+
+    @property
+    def quality(self) -> Accuracy:
+        return pooled(self.agreement, self.gold)
+
+    @property
+    def flagged(self) -> bool:
+        """Confidently below the quality bar (see `bot.metrics.quality`)."""
+        return is_low_quality(self.quality)
 
 
-def needs_calibration(
-    gold: Mapping[str, Accuracy],
-    threshold: float = LOW_GOLD_ACCURACY,
-    min_scored: int = MIN_GOLD_SCORED,
-) -> list[QualityFlag]:
-    """Annotators whose gold accuracy is below `threshold` over at least `min_scored` answers
-    (fewer is noise), worst first. Shown to leads only, never in a channel."""
-    flagged = [
-        QualityFlag(who, acc)
-        for who, acc in gold.items()
-        if acc.scored >= min_scored and (acc.value or 0.0) < threshold
+def quality_by_annotator(
+    gold: Mapping[str, Accuracy], agreement: Mapping[str, Accuracy]
+) -> list[AnnotatorQuality]:
+    """Everyone with a scored answer, most scored answers first (ties by id)."""
+    rows = [
+        AnnotatorQuality(who, gold.get(who, Accuracy(0, 0)), agreement.get(who, Accuracy(0, 0)))
+        for who in set(gold) | set(agreement)
     ]
-    return sorted(flagged, key=lambda f: (f.gold.value or 0.0, f.annotator))
+    return sorted(rows, key=lambda row: (-row.quality.scored, row.annotator))
+
+
+def needs_calibration(rows: Sequence[AnnotatorQuality]) -> list[AnnotatorQuality]:
+    """The flagged annotators, worst first. Shown to leads only, never in a channel."""
+    flagged = [row for row in rows if row.flagged]
+    return sorted(flagged, key=lambda row: (row.quality.value or 0.0, row.annotator))
 
 
 def stats_json(stats: ProjectStats) -> dict[str, Any]:
@@ -247,7 +274,7 @@ def stats_json(stats: ProjectStats) -> dict[str, Any]:
             "fleiss_kappa": _round(agreement.fleiss.value),
             "krippendorff_alpha": _round(agreement.alpha.value),
             "items": agreement.items,
-            "complete_items": agreement.population,
+            "eligible_items": agreement.population,
             "sampled": agreement.items if agreement.sampled else None,
             "reasons": {
                 "percent": agreement.percent.reason,
@@ -278,6 +305,11 @@ def stats_json(stats: ProjectStats) -> dict[str, Any]:
                 "median_seconds": _round(a.median_seconds),
                 "gold_accuracy": _round(a.gold.value),
                 "gold_scored": a.gold.scored,
+                "agreement_with_final": _round(a.agreement.value),
+                "agreement_scored": a.agreement.scored,
+                "quality": _round(a.scored.quality.value),
+                "quality_scored": a.scored.quality.scored,
+                "low_quality": a.scored.flagged,
             }
             for a in stats.annotators
         ],

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.metrics import Accuracy, active_time
 from bot.projects.sync import project_spec
-from bot.stats import day_start, gold_accuracy_by_annotator, zone_of
+from bot.stats import accuracy_by_annotator, day_start, zone_of
 from storage import stats_annotators, stats_quality
 from storage.models import Project
 
@@ -53,7 +53,7 @@ def timesheet(
     """Days `since` to `until` inclusive, in the project's time zone; by annotator id."""
     tz = zone_of(project_spec(project))
     start, end = day_start(since, tz), day_start(until + timedelta(days=1), tz)
-    gold = gold_accuracy_by_annotator(
+    gold = accuracy_by_annotator(
         stats_quality.gold_outcomes(session, project.id, since=start, until=end)
     )
     rows = []

@@ -75,6 +75,7 @@ ANNOTATION_COLUMNS = (
 REVIEW_COLUMNS = (
     Review.item_id,
     Review.reason,
+    Review.reasons,
     Review.status,
     Review.resolution,
     Review.resolver,
@@ -97,8 +98,11 @@ _LAST: BindParameter[int] = bindparam("last")
 
 
 @cache
-def _statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
-    """Items page, annotations, reviews and comments of a batch; built once.
+def _statements(
+    decided_only: bool = False,
+) -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
+    """Items page, annotations, reviews and comments of a batch; built once (per variant:
+    `decided_only` leaves out items without a final label).
 
     A batch's related rows are fetched by the id range of its items (see `_related`).
 
@@ -116,6 +120,8 @@ def _statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
         .order_by(Item.id)
         .limit(bindparam("limit"))
     )
+    if decided_only:
+        items = items.where(Item.final_method.is_not(None))
     annotations = (
         select(*columns(ANNOTATION_COLUMNS))
         .where(Annotation.item_id.between(_FIRST, _LAST))
@@ -188,7 +194,9 @@ def _superseded_flag() -> Any:
 
 
 @cache
-def line_statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
+def line_statements(
+    decided_only: bool = False,
+) -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
     """SQLite statements for the JSON Lines export: the same rows and order as `_statements`,
     columns as JSON text fragments, floats first (raw, formatted by Python), an annotation's
     `superseded` flag after its `created_at`. See `bot.dataio.export_json.SqliteLines`."""
@@ -198,7 +206,7 @@ def line_statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any
         fragments = [_fragment(c).label(c.key) for c in rest if c is not number]
         return [key, *([] if number is None else [number]), *fragments]
 
-    generic = _statements()
+    generic = _statements(decided_only)
     items = columns(ITEM_COLUMNS, Item.prediction_score)
     annotations = columns(ANNOTATION_COLUMNS, Annotation.seconds)
     annotations.insert(-1, _superseded_flag().label("superseded"))
@@ -214,8 +222,14 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def count_items(session: Session, project_id: int) -> int:
-    return session.scalar(select(func.count()).where(Item.project_id == project_id)) or 0
+def count_items(session: Session, project_id: int, *, decided: bool | None = None) -> int:
+    """The project's items; only decided (or only undecided) ones when `decided` says so."""
+    query = select(func.count()).where(Item.project_id == project_id)
+    if decided is not None:
+        query = query.where(
+            Item.final_method.is_not(None) if decided else Item.final_method.is_(None)
+        )
+    return session.scalar(query) or 0
 
 
 def json_decoder(session: Session) -> Callable[[Any], Any]:
@@ -254,11 +268,12 @@ def batches(
     *,
     fragments: bool = False,
     after: int = 0,
+    decided_only: bool = False,
 ) -> Iterator[Batch]:
     """The project's items in id order, a batch at a time, with their related rows (three
     more queries per batch). Keyset pagination on `items.id`: each page starts after the last
     id seen. `fragments` (SQLite only) selects the columns as JSON text (`line_statements`)."""
-    statements = line_statements() if fragments else _statements()
+    statements = line_statements(decided_only) if fragments else _statements(decided_only)
     connection = session.connection()
     while True:
         parameters = {"project_id": project_id, "after": after, "limit": batch_size}

@@ -277,6 +277,12 @@ class ChannelPost(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def _first_reason(context: Any) -> list[str]:
+    """A new review's `reasons` default: the reason it is opened for."""
+    reason = context.get_current_parameters().get("reason")
+    return [str(reason)] if reason is not None else []
+
+
 class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (
@@ -294,7 +300,9 @@ class Review(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    #: Why the review was opened; `reasons` lists it with every later reason, in order.
     reason: Mapped[ReviewReason] = mapped_column(_enum(ReviewReason, "review_reason"))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=_first_reason, server_default="[]")
     requested_by: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[ReviewStatus] = mapped_column(
         _enum(ReviewStatus, "review_status"), default=ReviewStatus.OPEN
@@ -304,6 +312,9 @@ class Review(Base):
     resolver: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    #: The post shows less than the item now has (an answer or a reason arrived since it was
+    #: rendered); the publisher updates it in place and clears the flag.
+    post_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column()
 

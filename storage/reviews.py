@@ -11,7 +11,16 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    and_,
+    bindparam,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -59,7 +68,11 @@ def _claimable(stale_before: datetime) -> ColumnElement[bool]:
 
 
 def claim_post(session: Session, review_id: int, token: str, *, stale_before: datetime) -> bool:
-    """Mark the review as being posted by this caller; False if someone else holds it."""
+    """Mark the review as being posted by this caller; False if someone else holds it.
+
+    The post about to be rendered shows everything so far, so the stale flag is cleared with
+    the claim; an answer arriving after it sets the flag again and the post is updated.
+    """
     result = session.execute(
         update(Review)
         .where(
@@ -67,7 +80,7 @@ def claim_post(session: Session, review_id: int, token: str, *, stale_before: da
             Review.status == ReviewStatus.OPEN,
             _claimable(stale_before),
         )
-        .values(message_ts=token)
+        .values(message_ts=token, post_stale=False)
         .execution_options(synchronize_session=False)
     )
     assert isinstance(result, CursorResult)
@@ -80,6 +93,65 @@ def store_post(session: Session, review_id: int, token: str, channel: str, ts: s
         update(Review)
         .where(Review.id == review_id, Review.message_ts == token)
         .values(channel=channel, message_ts=ts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+#: `status = 'open'` written as a literal, so SQLite (and PostgreSQL's generic plans) can
+#: use the partial unique index on open reviews for an item look-up.
+OPEN_LITERAL = text("reviews.status = 'open'")
+
+_MARK_STALE = (
+    update(Review)
+    .where(Review.item_id == bindparam("the_item"), OPEN_LITERAL)
+    .values(post_stale=True)
+    .returning(Review.id)
+    .execution_options(synchronize_session=False)
+)
+
+
+def mark_post_stale(session: Session, item_id: int) -> int | None:
+    """Flag the item's open review (if any) for an update of its post; its id, or None.
+
+    One statement that both finds and marks, as it runs on every answer.
+    """
+    return session.execute(_MARK_STALE, {"the_item": item_id}).scalar()
+
+
+def stale_post_ids(session: Session, *, project_id: int | None) -> list[int]:
+    """Open reviews whose post exists but shows less than the item now has, oldest first."""
+    query = (
+        select(Review.id)
+        .where(
+            Review.status == ReviewStatus.OPEN,
+            Review.post_stale.is_(True),
+            Review.channel.is_not(None),
+        )
+        .order_by(Review.id)
+    )
+    if project_id is not None:
+        query = query.where(Review.project_id == project_id)
+    return list(session.scalars(query))
+
+
+def claim_update(session: Session, review_id: int) -> bool:
+    """Take the update of a stale post (clearing the flag); False if another poster took it."""
+    result = session.execute(
+        update(Review)
+        .where(Review.id == review_id, Review.post_stale.is_(True), Review.channel.is_not(None))
+        .values(post_stale=False)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+def set_post_stale(session: Session, review_id: int) -> None:
+    """Give an update back after a failed call, so the next publish retries it."""
+    session.execute(
+        update(Review)
+        .where(Review.id == review_id)
+        .values(post_stale=True)
         .execution_options(synchronize_session=False)
     )
 
@@ -119,6 +191,10 @@ def close_review(
     )
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
+
+
+def open_review_of(session: Session, item_id: int) -> Review | None:
+    return session.scalar(select(Review).where(Review.item_id == item_id, OPEN_LITERAL))
 
 
 def current_answers(session: Session, item_id: int) -> list[Annotation]:

@@ -1,6 +1,6 @@
-"""Answers loaded as values for quality metrics: gold outcomes (grouped in SQL to a handful
-of rows) and agreement over a bounded, deterministic sample of complete items, so a stats call
-stays fast at a million answers.
+"""Answers loaded as values for quality metrics: outcomes against gold and decided labels
+(grouped in SQL to a handful of rows) and agreement over a bounded, deterministic sample of
+the items two or more annotators answered, so a stats call stays fast at a million answers.
 
 Datetimes passed in must be timezone-aware (see `storage.stats_scope`).
 """
@@ -11,15 +11,16 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Text, and_, cast, func, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.metrics.records import AnswerValue
-from storage.models import Annotation, FinalMethod, Item, ItemStatus
+from storage.models import Annotation, FinalMethod, Item
 from storage.stats_scope import as_utc, current_answers
 
-#: Complete items whose answers are loaded to compute agreement; above this, a deterministic
+#: Items whose answers are loaded to compute agreement; above this, a deterministic
 #: sample (every k-th item id) keeps a stats call well under two seconds at a million answers.
 AGREEMENT_SAMPLE = 2_000
 
@@ -39,6 +40,9 @@ class _Decoder:
         return value
 
 
+Outcomes = dict[str, list[tuple[AnswerValue, AnswerValue, int]]]
+
+
 def gold_outcomes(
     session: Session,
     project_id: int,
@@ -46,26 +50,68 @@ def gold_outcomes(
     since: datetime | None = None,
     until: datetime | None = None,
     annotator: str | None = None,
-) -> dict[str, list[tuple[AnswerValue, AnswerValue, int]]]:
+) -> Outcomes:
     """Per annotator: (answer, gold answer, how often) for sure answers on gold items.
 
     Grouping on the JSON text leaves a handful of rows whatever the volume; the caller
-    compares answers with `answer_key` (see `bot.stats.gold_accuracy_by_annotator`).
+    compares answers with `answer_key` (see `bot.stats.accuracy_by_annotator`).
     """
-    value_text, gold_text = cast(Annotation.value, Text), cast(Item.gold_answer, Text)
     # Driving from the (few) gold items' ids lets SQLite look answers up by item id
     # instead of joining every answer of the project to its item.
     gold_ids = select(Item.id).where(Item.project_id == project_id, Item.gold_answer.is_not(None))
+    return _outcomes(
+        session,
+        project_id,
+        Item.gold_answer,
+        Annotation.item_id.in_(gold_ids),
+        since=since,
+        until=until,
+        annotator=annotator,
+    )
+
+
+def final_outcomes(
+    session: Session,
+    project_id: int,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    annotator: str | None = None,
+) -> Outcomes:
+    """Per annotator: (answer, decided label, how often) for sure answers on decided items
+    that are not gold (a gold item's label is its gold answer, scored by `gold_outcomes`)."""
+    return _outcomes(
+        session,
+        project_id,
+        Item.final_label,
+        and_(Item.final_method.is_not(None), Item.gold_answer.is_(None)),
+        since=since,
+        until=until,
+        annotator=annotator,
+    )
+
+
+def _outcomes(
+    session: Session,
+    project_id: int,
+    truth: QueryableAttribute[Any],
+    items: ColumnElement[bool],
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    annotator: str | None,
+) -> Outcomes:
+    value_text, truth_text = cast(Annotation.value, Text), cast(truth, Text)
     query = (
-        select(Annotation.annotator, value_text, gold_text, func.count())
+        select(Annotation.annotator, value_text, truth_text, func.count())
         .join(Item, Item.id == Annotation.item_id)
         .where(
-            Annotation.item_id.in_(gold_ids),
+            items,
             *current_answers(project_id),
             Annotation.unsure.is_(False),
             Annotation.value.is_not(None),
         )
-        .group_by(Annotation.annotator, value_text, gold_text)
+        .group_by(Annotation.annotator, value_text, truth_text)
     )
     if since is not None:
         query = query.where(Annotation.created_at >= as_utc(since))
@@ -74,17 +120,18 @@ def gold_outcomes(
     if annotator is not None:
         query = query.where(Annotation.annotator == annotator)
     decode = _Decoder()
-    outcomes: dict[str, list[tuple[AnswerValue, AnswerValue, int]]] = {}
-    for who, value, gold, count in session.execute(query):
-        outcomes.setdefault(str(who), []).append((decode(value), decode(gold), int(count)))
+    outcomes: Outcomes = {}
+    for who, value, expected, count in session.execute(query):
+        outcomes.setdefault(str(who), []).append((decode(value), decode(expected), int(count)))
     return outcomes
 
 
 @dataclass(frozen=True)
 class AgreementSample:
-    """Sure answers on complete items (item -> annotator -> value) and adjudicated labels.
+    """Sure answers (item -> annotator -> value) on items that two or more annotators
+    answered, and the labels leads adjudicated for them.
 
-    `population` complete items matched; when more than the sample limit did, only every
+    `population` items qualified; when more than the sample limit did, only every
     `stride`-th item id is loaded and `sampled` is True.
     """
 
@@ -98,21 +145,28 @@ def agreement_sample(
     session: Session,
     project_id: int,
     *,
-    completed_from: datetime | None = None,
-    completed_to: datetime | None = None,
+    answered_from: datetime | None = None,
+    answered_to: datetime | None = None,
     limit: int | None = None,
 ) -> AgreementSample:
-    """Answers on complete items (completed in the window, if given), sampled above `limit`
-    (default `AGREEMENT_SAMPLE`)."""
+    """Answers on every item with current sure answers from at least two annotators, whatever
+    its status (open, in review, decided): agreement between annotators must not depend on
+    which items a review threshold held back. Given a window, only items that received an
+    answer in it. Sampled above `limit` (default `AGREEMENT_SAMPLE`)."""
     limit = AGREEMENT_SAMPLE if limit is None else limit
+    # One current answer per annotator and item (a unique index), so two answers are two
+    # annotators.
     conditions: list[ColumnElement[bool]] = [
         Item.project_id == project_id,
-        Item.status == ItemStatus.COMPLETE,
+        Item.answer_count >= 2,
     ]
-    if completed_from is not None:
-        conditions.append(Item.completed_at >= as_utc(completed_from))
-    if completed_to is not None:
-        conditions.append(Item.completed_at < as_utc(completed_to))
+    if answered_from is not None or answered_to is not None:
+        window = [Annotation.project_id == project_id]
+        if answered_from is not None:
+            window.append(Annotation.created_at >= as_utc(answered_from))
+        if answered_to is not None:
+            window.append(Annotation.created_at < as_utc(answered_to))
+        conditions.append(Item.id.in_(select(Annotation.item_id).where(*window)))
     population = int(session.scalar(select(func.count()).where(*conditions)) or 0)
     sampled = population > limit
     if sampled:

@@ -31,9 +31,9 @@ NOW = datetime.now(UTC)
 
 
 def add_poor_gold_answers(bot: BotHarness, project_id: int, annotator: str) -> None:
-    """Five gold items answered wrongly by `annotator`: gold accuracy 0 of 5."""
+    """Twenty gold items answered wrongly by `annotator`: enough to flag them."""
     with bot.session() as session:
-        for n in range(5):
+        for n in range(20):
             item = Item(
                 project_id=project_id,
                 external_id=f"g{n}",
@@ -80,7 +80,7 @@ def test_daily_digest_posts_progress_and_a_png_chart_to_the_digest_channel(
     message = bot.fake.last("chat.postMessage")
     assert message["channel"] == DIGEST_CHANNEL and message["text"]
     text = all_text(message["blocks"])
-    assert "5 of 6 items complete" in text and "83%" in text
+    assert "4 of 6 items complete" in text and "67%" in text
     since = datetime.now(UTC) - timedelta(hours=24)
     base = yesterday_at(10)
     given = [base + timedelta(minutes=m) for m in (0, 1, 2, 3, 10, 11)] + [
@@ -115,7 +115,7 @@ def test_quality_flags_go_to_each_lead_privately_and_never_to_the_channel(
     assert len(public) == 1 and len(private) == 1 and len(posts) == 2
     assert B not in all_text(public[0]["blocks"]) and "calibration" not in public[0]["text"]
     flags = all_text(private[0]["blocks"])
-    assert f"<@{B}>" in flags and "0 of 6 gold answers" in flags and A not in flags
+    assert f"<@{B}>" in flags and "gold 0% (21)" in flags and A not in flags
 
 
 def test_a_period_is_posted_once_and_a_failed_post_can_be_retried(bot: BotHarness) -> None:
@@ -141,12 +141,19 @@ def test_weekly_summary_goes_to_the_review_channel(bot: BotHarness) -> None:
 
     post(bot, "weekly", "2026-01-05T09:00")
 
-    message = bot.fake.last("chat.postMessage")
+    [message, lead_note] = bot.fake.calls_to("chat.postMessage")
     assert message["channel"] == REVIEW_CHANNEL
     text = all_text(message["blocks"])
     assert "Agreement:* 60% this week" in text and "negative ↔ positive" in text
     assert "Edge cases added:* 0" in text and "Guideline feedback received:* 0" in text
+    assert A not in text and B not in text  # per-person figures never go to a channel
     bot.fake.assert_not_called("files.completeUploadExternal")
+    # The leads get everyone's quality this week privately, unflagged on so few answers.
+    assert lead_note["channel"] == bot.fake.dm_channel_for(LEAD)
+    quality = all_text(lead_note["blocks"])
+    assert f"<@{A}>: quality 100% (4 of 4)" in quality
+    assert "agrees with the decided label 100% (3) · gold 100% (1)" in quality
+    assert f"<@{B}>: quality 75% (3 of 4)" in quality and ":warning:" not in quality
 
 
 def test_label_digest_is_refused_to_non_leads(bot: BotHarness) -> None:
@@ -170,7 +177,7 @@ def test_label_digest_by_a_lead_posts_now_and_is_audited(bot: BotHarness) -> Non
     assert bot.command("digest sentiment weekly", LEAD).status == 200
 
     assert "Posting the weekly digest" in bot.wait_response(1)["text"]
-    [message] = bot.fake.wait_for("chat.postMessage")
+    message = bot.fake.wait_for("chat.postMessage")[0]
     assert message["channel"] == REVIEW_CHANNEL
     with bot.session() as session:
         event = session.scalars(select(AuditEvent)).one()
@@ -194,7 +201,7 @@ def test_digest_dry_run_prints_the_messages_as_json_and_posts_nothing(
     monkeypatch.setenv("DATABASE_URL", database_url)
     with unit_of_work(session_factory) as session:
         project_id = build_dataset(session)
-        for n in range(5):
+        for n in range(20):
             item = Item(
                 project_id=project_id,
                 external_id=f"g{n}",
@@ -214,7 +221,8 @@ def test_digest_dry_run_prints_the_messages_as_json_and_posts_nothing(
     assert result.exit_code == 0, result.output
     printed = json.loads(result.output)
     assert printed["kind"] == "daily" and printed["chart_png_bytes"] > 5_000
-    assert "5 of 11 items complete" in all_text(printed["message"]["blocks"])
+    assert "4 of 26 items complete" in all_text(printed["message"]["blocks"])
+    assert printed["leads_only"]["text"].endswith("1 annotator(s) may need calibration")
     assert B in all_text(printed["leads_only"]["blocks"])
     with unit_of_work(session_factory) as session:
         assert session.scalar(select(func.count()).select_from(DigestRun)) == 0

@@ -139,6 +139,7 @@ def test_jsonl_export_explains_every_label(labeled: SessionFactory) -> None:
     )
     assert r3["review"] == {
         "reason": "unsure",
+        "reasons": ["unsure"],
         "status": "resolved",
         "resolution": "neutral",
         "resolver": "ULEAD",

@@ -32,8 +32,17 @@ OUTSIDER = "U0OUTSIDE1"
 REVIEW_CHANNEL = "C0REVIEW01"
 
 
-def setup(bot: BotHarness, text: str = "The kettle arrived broken", **spec: Any) -> int:
-    """A project with one item answered twice (disagreeing), a review thread and comments."""
+DISAGREEING = ((ANNOTATOR, "negative"), (SECOND, "neutral"))
+AGREEING = ((ANNOTATOR, "negative"), (SECOND, "negative"))
+
+
+def setup(
+    bot: BotHarness,
+    text: str = "The kettle arrived broken",
+    answers: tuple[tuple[str, str], ...] = DISAGREEING,
+    **spec: Any,
+) -> int:
+    """A project with one item answered twice (by default disagreeing, so it is in review)."""
     wiring = {"leads": [LEAD], "review_channel": REVIEW_CHANNEL, **spec.pop("slack", {})}
     with bot.session() as session:
         project = create_project(session, make_spec(overlap=2, slack=wiring, **spec))
@@ -46,7 +55,7 @@ def setup(bot: BotHarness, text: str = "The kettle arrived broken", **spec: Any)
             prediction_score=0.83,
         )
         now = utcnow()
-        for offset, (who, value) in enumerate([(ANNOTATOR, "negative"), (SECOND, "neutral")]):
+        for offset, (who, value) in enumerate(answers):
             session.add(
                 Annotation(
                     item_id=item_id,
@@ -66,21 +75,17 @@ def setup(bot: BotHarness, text: str = "The kettle arrived broken", **spec: Any)
 
 
 def add_review(bot: BotHarness, item_id: int, ts: str = "1712000000.000900") -> None:
+    """The disagreement's review, posted and resolved by the lead, with a thread."""
     with bot.session() as session:
         item = session.get(Item, item_id)
         assert item is not None
-        review = Review(
-            item_id=item_id,
-            project_id=item.project_id,
-            reason=ReviewReason.DISAGREEMENT,
-            status=ReviewStatus.RESOLVED,
-            resolver=LEAD,
-            resolution="negative",
-            resolution_note="Broken <means> negative",
-            channel=REVIEW_CHANNEL,
-            message_ts=ts,
-        )
-        session.add(review)
+        review = session.scalars(select(Review).where(Review.item_id == item_id)).one()
+        assert review.reason is ReviewReason.DISAGREEMENT
+        review.status = ReviewStatus.RESOLVED
+        review.resolver = LEAD
+        review.resolution = "negative"
+        review.resolution_note = "Broken <means> negative"
+        review.channel, review.message_ts = REVIEW_CHANNEL, ts
         session.flush()
         for n, deleted in enumerate([False, False, True]):
             session.add(
@@ -175,7 +180,7 @@ def test_unknown_and_invisible_items_are_not_found(bot: BotHarness) -> None:
 
 
 def test_only_leads_see_relabel(bot: BotHarness) -> None:
-    item_id = setup(bot)
+    item_id = setup(bot, answers=AGREEING)
 
     annotator_view = card(bot, str(item_id))["blocks"]
     lead_view = card(bot, str(item_id), user=LEAD, count=2)["blocks"]
@@ -203,7 +208,7 @@ def test_a_forged_open_of_an_invisible_item_reveals_nothing(bot: BotHarness) -> 
 
 
 def test_send_to_review_opens_one_manual_review_and_audits_it(bot: BotHarness) -> None:
-    item_id = setup(bot)
+    item_id = setup(bot, answers=AGREEING)
 
     assert bot.click(Action.SEND_TO_REVIEW, str(item_id), ANNOTATOR).status == 200
     first = bot.wait_response(1).body["text"]
@@ -226,7 +231,7 @@ def test_send_to_review_opens_one_manual_review_and_audits_it(bot: BotHarness) -
 
 
 def test_relabel_supersedes_answers_and_reopens_the_item(bot: BotHarness) -> None:
-    item_id = setup(bot)
+    item_id = setup(bot, answers=AGREEING)
     with bot.session() as session:
         item = session.get(Item, item_id)
         assert item is not None
@@ -277,7 +282,7 @@ def test_relabel_is_refused_while_a_review_is_open(bot: BotHarness) -> None:
 
 
 def test_malformed_button_values_are_refused(bot: BotHarness) -> None:
-    setup(bot)
+    setup(bot, answers=AGREEING)
 
     for count, action in enumerate((Action.RELABEL, Action.SEND_TO_REVIEW, Action.OPEN_ITEM), 1):
         assert bot.click(action, "1; DROP TABLE items", LEAD).status == 200

@@ -116,7 +116,7 @@ def test_a_dm_answer_that_disagrees_posts_the_item_for_review(bot: BotHarness) -
 
     [post] = review_posts(bot)
     text = all_text(post["blocks"])
-    assert "answers disagree (50% agree; the threshold is 100%)" in text
+    assert "answers are tied (50% each for the top answers)" in text
     assert f"<@{OTHER}>: *Negative*" in text and f"<@{ANNOTATOR}>: *Positive*" in text
     with bot.session() as session:
         assert session.get(Item, item_id).status is ItemStatus.IN_REVIEW  # type: ignore[union-attr]
@@ -134,7 +134,7 @@ def test_channel_answers_that_disagree_post_the_item_for_review(bot: BotHarness)
         )
 
     [post] = review_posts(bot)
-    assert "answers disagree" in all_text(post["blocks"])
+    assert "answers are tied" in all_text(post["blocks"])
 
 
 def test_an_item_drawn_for_qa_is_posted_when_it_completes(bot: BotHarness) -> None:

@@ -35,8 +35,9 @@ def yesterday_at(hour: int) -> datetime:
 
 
 def build_dataset(session: Session, slug: str = "sentiment") -> int:
-    """Six items (overlap 2). Complete: i1 pos/pos, i2 pos/neg, i3 neu/neu, i5 (gold
-    "positive") pos/neg, i6 neg/neg; i4 open with one answer from A and an unsure one from C.
+    """Six items (overlap 2). Complete: i1 pos/pos, i3 neu/neu, i5 (gold "positive") pos/neg,
+    i6 neg/neg; i2 pos/neg in review (undecided); i4 open with one answer from A and an unsure
+    one from C.
     A answered at 10:00, 10:01, 10:02, 10:03, 10:10, 10:11 yesterday; B five times at 10:00:30.
     """
     spec = make_spec(
@@ -59,7 +60,8 @@ def build_dataset(session: Session, slug: str = "sentiment") -> int:
     base = yesterday_at(10)
     item_ids = []
     for index, (gold, values) in enumerate(plan):
-        complete = len(values) == 2
+        disputed = gold is None and len(set(values)) == 2
+        complete = len(values) == 2 and not disputed
         item = Item(
             project_id=project.id,
             external_id=f"i{index + 1}",
@@ -68,7 +70,11 @@ def build_dataset(session: Session, slug: str = "sentiment") -> int:
             answer_count=len(values),
             is_gold=gold is not None,
             gold_answer=gold,
-            status=ItemStatus.COMPLETE if complete else ItemStatus.OPEN,
+            status=ItemStatus.COMPLETE
+            if complete
+            else ItemStatus.IN_REVIEW
+            if disputed
+            else ItemStatus.OPEN,
             final_label=(gold or values[0]) if complete else None,
             final_method=(FinalMethod.GOLD if gold else FinalMethod.CONSENSUS)
             if complete
@@ -88,7 +94,7 @@ def build_dataset(session: Session, slug: str = "sentiment") -> int:
                 created_at=base + timedelta(minutes=a_minutes[index]),
             )
         )
-        if complete:
+        if len(values) == 2:
             session.add(
                 Annotation(
                     item_id=item.id,
@@ -154,7 +160,7 @@ def test_stats_json_matches_the_hand_computed_figures() -> None:
 
     assert result.exit_code == 0, result.output
     stats = json.loads(result.output)
-    assert stats["items"] == {"total": 6, "open": 1, "in_review": 0, "complete": 5, "gold": 1}
+    assert stats["items"] == {"total": 6, "open": 1, "in_review": 1, "complete": 4, "gold": 1}
     assert stats["answers"] == 12 and stats["unsure_answers"] == 1
     agreement = stats["agreement"]
     assert agreement["percent"] == pytest.approx(0.6)
@@ -196,7 +202,7 @@ def test_stats_json_samples_agreement_beyond_the_limit_and_says_so(
     stats = json.loads(run("stats", "sentiment", "--json").output)
 
     agreement = stats["agreement"]
-    assert agreement["complete_items"] == 5
+    assert agreement["eligible_items"] == 5
     assert agreement["sampled"] == agreement["items"] and 1 <= agreement["items"] <= 3
 
 
@@ -204,7 +210,7 @@ def test_stats_json_samples_agreement_beyond_the_limit_and_says_so(
 def test_stats_table_names_each_annotator_and_unknown_projects_fail() -> None:
     table = run("stats", "sentiment")
     assert table.exit_code == 0, table.output
-    assert "5 of 6 items complete" in table.output and A in table.output
+    assert "4 of 6 items complete" in table.output and A in table.output
 
     missing = run("stats", "nope")
     assert missing.exit_code == 1 and "no project 'nope'" in missing.output

@@ -19,10 +19,11 @@ def test_label_stats_shows_the_summary_and_annotator_figures_only_to_leads(
 
     assert annotator_view["response_type"] == "ephemeral"
     shown = all_text(annotator_view["blocks"])
-    assert "5 of 6 items complete" in shown and "agreement 60%" in shown
+    assert "4 of 6 items complete" in shown and "agreement 60%" in shown
     assert f"<@{B}>" not in shown and "Annotators" not in shown
     lead_text = all_text(lead_view["blocks"])
     assert f"<@{B}>: 5 answers" in lead_text and "gold 0% (1)" in lead_text
+    assert "agrees with decided 100% (3)" in lead_text
 
 
 def test_label_stats_for_an_unknown_project_says_so(bot: BotHarness) -> None:

@@ -206,9 +206,17 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("-o", "--output", help="File to write [default: stdout].", dir_okay=False),
         ] = None,
+        decided_only: Annotated[
+            bool,
+            typer.Option(
+                "--decided-only",
+                help="Leave out undecided items (open or in review), which have no final label.",
+            ),
+        ] = False,
     ) -> None:
         """Export every item with its final label, how it was decided, all annotations, the
-        review rationale and the discussion.
+        review rationale and the discussion. An undecided item (open, or waiting in review)
+        has no final label, only its `votes`; the count of undecided items is printed.
 
         Examples:
 
@@ -227,7 +235,8 @@ def register(app: typer.Typer) -> None:
             read_only(make_session_factory(engine)) as session,
         ):
             proj = _project(session, project)
-            total = count_items(session, proj.id)
+            undecided = count_items(session, proj.id, decided=False)
+            total = count_items(session, proj.id, decided=True if decided_only else None)
             try:
                 with (
                     _writer(output) as out,
@@ -243,11 +252,17 @@ def register(app: typer.Typer) -> None:
                         done[0] += count
                         advance(done[0])
 
-                    written = export_project(session, proj, fmt, out, progress=step)
+                    written = export_project(
+                        session, proj, fmt, out, progress=step, decided_only=decided_only
+                    )
             except ValueError as exc:
                 fail(str(exc))
         where = output or "stdout"
-        err_console.print(f"Exported {written:,} items of {project} to {where} ({fmt.value}).")
+        held = "left out" if decided_only else "exported without a final label"
+        err_console.print(
+            f"Exported {written:,} items of {project} to {where} ({fmt.value}); "
+            f"{undecided:,} undecided item(s) {held}."
+        )
 
 
 @contextmanager

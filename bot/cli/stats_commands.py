@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.cli.app import console, database, fail
 from bot.digest import DigestKind
 from bot.digest_post import as_json, manual_period, post_digest, render
+from bot.metrics.quality import LOW_QUALITY
 from bot.projects.sync import get_project
 from bot.services import SlackDirectory
 from bot.slack_client import make_client
@@ -67,18 +68,33 @@ def _print_stats(figures: ProjectStats) -> None:
     )
     console.print(agreement_text(figures.agreement).replace("κ", "kappa"), highlight=False)
     console.print(f"ETA: {eta_text(figures.eta, figures.deadline is not None)}", markup=False)
-    table = Table("annotator", "answers", "today", "last 7 days", "median", "gold", "unsure")
+    table = Table("annotator", "answers", "7 days", "median", "agrees", "gold", "unsure")
     for a in figures.annotators:
         table.add_row(
             a.annotator,
             f"{a.answers:,}",
-            f"{a.today:,}",
             f"{a.last_7_days:,}",
             seconds(a.median_seconds),
+            f"{percent(a.agreement.value)} ({a.agreement.scored})",
             f"{percent(a.gold.value)} ({a.gold.scored})",
             f"{a.unsure:,}",
         )
     console.print(table)
+    console.print(
+        "agrees: answers matching the decided label on decided non-gold items (count); "
+        "gold: answers matching the gold answer (count).",
+        highlight=False,
+        markup=False,
+    )
+    for a in figures.annotators:
+        if a.scored.flagged:
+            quality = a.scored.quality
+            console.print(
+                f"Low quality: {a.annotator} matches {percent(quality.value)} of "
+                f"{quality.scored} scored answers (confidently below {percent(LOW_QUALITY)}).",
+                highlight=False,
+                markup=False,
+            )
 
 
 def timesheet_command(

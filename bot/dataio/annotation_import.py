@@ -3,9 +3,10 @@
 Input: CSV/JSON Lines/JSON rows of (item id, annotator, value), or a Label Studio export whose
 tasks carry `annotations`. Rows are resolved to items per batch; an annotator who already has a
 current answer on the item is skipped, so re-importing adds nothing. Each touched item is then
-refreshed by `refresh_item` (the one completion rule) and, like a Slack answer, a complete but
-disputed item is sent to review. Same error contract as `item_import`: problems name file and
-line, nothing is written once one is found, the caller rolls back on `ImportFailed`.
+refreshed by `refresh_item` (the one completion rule): like a Slack answer, a complete but
+disputed item is sent to review, and a decided item's `completed_at` is its latest answer's
+time. Same error contract as `item_import`: problems name file and line, nothing is written
+once one is found, the caller rolls back on `ImportFailed`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from bot.dataio.item_import import DEFAULT_BATCH_SIZE, ImportSummary, Progress
 from bot.dataio.problems import ProblemLog, RecordError
 from bot.dataio.readers import RecordReader, SourceFormat, detect_format
 from bot.domain.completion import refresh_item
-from bot.domain.review_routing import open_review
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import project_spec
 from storage.bulk import (
@@ -29,7 +29,7 @@ from storage.bulk import (
     insert_annotations,
     item_ids_by_external_id,
 )
-from storage.models import Item, Project, ReviewReason
+from storage.models import Item, Project
 
 
 class _Batch:
@@ -66,9 +66,7 @@ class _Batch:
             return
         items = list(self.session.scalars(select(Item).where(Item.id.in_(sorted(item_ids)))))
         for item in items:
-            outcome = refresh_item(self.session, item, self.spec)
-            if outcome.needs_review:
-                open_review(self.session, item, ReviewReason.DISAGREEMENT)
+            refresh_item(self.session, item, self.spec)  # routes a disputed item to review
         self.session.flush()
         for item in items:
             self.session.expunge(item)

@@ -1,7 +1,8 @@
 """Stream a project out as one self-contained record per item, then through a format writer.
 
 A record carries the item's data, its final label and how it was decided (`final_method`:
-consensus, adjudicated or gold), every annotation (superseded ones flagged), the latest
+consensus, adjudicated or gold; both null while the item is undecided, with `votes` showing
+the split of its current answers), every annotation (superseded ones flagged), the latest
 review's rationale and the review thread's discussion, so an export explains each label.
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.dataio.export_json import sqlite_line
 from bot.dataio.writers import ExportFormat, JsonLinesWriter, writer_for
+from bot.domain.consensus import votes
 from bot.projects.sync import project_spec
 from storage import export_queries as q
 from storage.models import Project
@@ -58,6 +60,7 @@ def _review(row: Any, decode: Decoder) -> dict[str, Any] | None:
         return None
     return {
         "reason": row.reason,
+        "reasons": decode(row.reasons),
         "status": row.status,
         "resolution": decode(row.resolution),
         "resolver": row.resolver,
@@ -65,6 +68,17 @@ def _review(row: Any, decode: Decoder) -> dict[str, Any] | None:
         "created_at": iso(row.created_at),
         "resolved_at": iso(row.resolved_at),
     }
+
+
+def _votes(annotations: list[Any], decode: Decoder) -> dict[str, int]:
+    """The current, sure answers counted by answer: how an undecided item is split."""
+    return votes(
+        [
+            value
+            for a in annotations
+            if a.superseded_at is None and not a.unsure and (value := decode(a.value)) is not None
+        ]
+    )
 
 
 def _record(
@@ -84,6 +98,7 @@ def _record(
         "priority": item.priority,
         "required_answers": item.required_answers,
         "answer_count": item.answer_count,
+        "votes": _votes(annotations, decode),
         "source": item.source,
         "source_ref": item.source_ref,
         "created_at": iso(item.created_at),
@@ -96,12 +111,17 @@ def _record(
 
 
 def item_records(
-    session: Session, project: Project, batch_size: int = DEFAULT_BATCH_SIZE, after: int = 0
+    session: Session,
+    project: Project,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    after: int = 0,
+    *,
+    decided_only: bool = False,
 ) -> Iterator[list[dict[str, Any]]]:
     """Batches of export records in item id order: what every format writer consumes."""
     decode = q.json_decoder(session)
     for items, answers, reviews, comments in q.batches(
-        session, project.id, batch_size, after=after
+        session, project.id, batch_size, after=after, decided_only=decided_only
     ):
         yield [
             _record(
@@ -115,13 +135,15 @@ def item_records(
         ]
 
 
-def _sqlite_lines(session: Session, project: Project, batch_size: int) -> Iterator[list[str]]:
+def _sqlite_lines(
+    session: Session, project: Project, batch_size: int, decided_only: bool
+) -> Iterator[list[str]]:
     """JSON Lines from SQLite-computed fragments (`export_json`); an item they cannot render
     exactly is rebuilt from its record, alone."""
     empty: list[Any] = []
     writer = JsonLinesWriter()
     for items, answers, reviews, comments in q.batches(
-        session, project.id, batch_size, fragments=True
+        session, project.id, batch_size, fragments=True, decided_only=decided_only
     ):
         lines = []
         for item in items:
@@ -137,16 +159,16 @@ def _sqlite_lines(session: Session, project: Project, batch_size: int) -> Iterat
 
 
 def _chunks(
-    session: Session, project: Project, fmt: ExportFormat, batch_size: int
+    session: Session, project: Project, fmt: ExportFormat, batch_size: int, decided_only: bool
 ) -> Iterator[tuple[int, str]]:
     """(items, text) per batch, between the writer's header and footer."""
     writer = writer_for(fmt, project_spec(project), project.slug)
     yield 0, writer.begin()
     if fmt is ExportFormat.JSONL and session.get_bind().dialect.name == "sqlite":
-        for lines in _sqlite_lines(session, project, batch_size):
+        for lines in _sqlite_lines(session, project, batch_size, decided_only):
             yield len(lines), "".join(lines)
     else:
-        for batch in item_records(session, project, batch_size):
+        for batch in item_records(session, project, batch_size, decided_only=decided_only):
             yield len(batch), "".join([writer.item(record) for record in batch])
     yield 0, writer.end()
 
@@ -159,14 +181,18 @@ def export_project(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
+    decided_only: bool = False,
 ) -> int:
     """Write the project's items to `out`; returns how many. `progress` gets each batch's size.
+
+    An undecided item (open or in review) is written with no final label, only its `votes`;
+    `decided_only` leaves such items out.
 
     Raises ValueError before writing anything when the format cannot hold the task
     (Ground Truth has no free-text classification).
     """
     written = 0
-    for count, text in _chunks(session, project, fmt, batch_size):
+    for count, text in _chunks(session, project, fmt, batch_size, decided_only):
         out.write(text)
         if count:
             written += count

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
+
+from bot.domain.consensus import votes
 
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -53,11 +56,24 @@ def _annotation(row: Any) -> str:
 def _review(row: Any) -> str:
     if row is None:
         return "null"
-    (_, reason, status, resolution, resolver, note, created, resolved) = row
+    (_, reason, reasons, status, resolution, resolver, note, created, resolved) = row
     return (
-        f'{{"reason":{reason},"status":{status},"resolution":{resolution},'
+        f'{{"reason":{reason},"reasons":{reasons},"status":{status},"resolution":{resolution},'
         f'"resolver":{resolver},"resolution_note":{note},"created_at":{created},'
         f'"resolved_at":{resolved}}}'
+    )
+
+
+@lru_cache(maxsize=4096)
+def _votes(values: tuple[str, ...]) -> str:
+    """`votes` from the current, sure answers' JSON texts (few distinct tuples: cached)."""
+    return _json(votes([json.loads(value) for value in values]))
+
+
+def _current_values(annotations: Sequence[Any]) -> tuple[str, ...]:
+    """JSON texts of the answers that count: not superseded, not unsure, not null."""
+    return tuple(
+        a[3] for a in annotations if a[10] == "false" and a[4] == "false" and a[3] != "null"
     )
 
 
@@ -78,7 +94,8 @@ def sqlite_line(
         f'"final_label":{final},"final_method":{method},"completed_at":{completed},'
         f'"is_gold":{is_gold},"gold_answer":{gold},"prediction":{prediction},'
         f'"prediction_score":{_number(score)},"priority":{priority:d},'
-        f'"required_answers":{required:d},"answer_count":{answers:d},"source":{source},'
+        f'"required_answers":{required:d},"answer_count":{answers:d},'
+        f'"votes":{_votes(_current_values(annotations))},"source":{source},'
         f'"source_ref":{source_ref},"created_at":{created},'
         f'"annotations":[{",".join([_annotation(a) for a in annotations])}],'
         f'"review":{_review(review)},'

@@ -60,7 +60,7 @@ class CsvWriter:
     """One row per item; the spec's fields as columns, nested parts as JSON cells."""
 
     SCALARS = ("status", "final_label", "final_method", "completed_at", "is_gold", "gold_answer")
-    TAIL = ("prediction", "prediction_score", "answer_count")
+    TAIL = ("prediction", "prediction_score", "answer_count", "votes")
     REVIEW = ("reason", "status", "resolution", "resolver", "resolution_note")
 
     def __init__(self, spec: ProjectSpec) -> None:
@@ -153,6 +153,7 @@ class LabelStudioWriter:
                 "status": record["status"],
                 "final_label": record["final_label"],
                 "final_method": record["final_method"],
+                "votes": record["votes"],
                 "gold_answer": record["gold_answer"],
                 "review": record["review"],
                 "discussion": record["discussion"],
@@ -207,7 +208,8 @@ class GroundTruthWriter:
             line["source"] = data.get(self.spec.display_keys[0])
         line["external-id"] = record["external_id"]
         label = record["final_label"]
-        if label is None:
+        if label is None:  # undecided: no label attribute, only the split (readers ignore it)
+            line["votes"] = record["votes"]
             return _json(line) + "\n"
         values = _current_values(record)
         metadata: dict[str, Any] = {}

@@ -20,9 +20,13 @@ def answer_key(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Consensus:
+    """The answers' majority: `label` is None when no answer has more votes than every other
+    (a tie is never settled by the order the answers came in)."""
+
     label: Any | None
     share: float
     answers: int
+    tied: bool = False
 
     @property
     def unanimous(self) -> bool:
@@ -30,13 +34,35 @@ class Consensus:
 
 
 def consensus(values: Sequence[Any]) -> Consensus:
-    """The majority answer among (non-unsure) values and its share; ties keep the first given."""
+    """The majority answer among (non-unsure) values and its share; None on a tie for the top."""
     if not values:
         return Consensus(label=None, share=0.0, answers=0)
-    counts = Counter(answer_key(v) for v in values)
-    top_key, top_count = counts.most_common(1)[0]
+    counts = Counter(answer_key(v) for v in values).most_common()
+    top_key, top_count = counts[0]
+    share = top_count / len(values)
+    if len(counts) > 1 and counts[1][1] == top_count:
+        return Consensus(label=None, share=share, answers=len(values), tied=True)
     label = next(v for v in values if answer_key(v) == top_key)
-    return Consensus(label=label, share=top_count / len(values), answers=len(values))
+    return Consensus(label=label, share=share, answers=len(values))
+
+
+def vote_counts(values: Sequence[Any]) -> list[tuple[Any, int]]:
+    """Each distinct answer (as first given) with how many gave it, most first."""
+    first: dict[str, Any] = {}
+    counts: Counter[str] = Counter()
+    for value in values:
+        first.setdefault(answer_key(value), value)
+        counts[answer_key(value)] += 1
+    return [(first[key], count) for key, count in counts.most_common()]
+
+
+def votes(values: Sequence[Any]) -> dict[str, int]:
+    """The split an export shows: answers as written (multi-choice lists joined with `|`)
+    mapped to how many gave them, e.g. `{"positive": 1, "negative": 1}`."""
+    return {
+        "|".join(map(str, value)) if isinstance(value, list) else str(value): count
+        for value, count in vote_counts(values)
+    }
 
 
 def is_complete(answer_count: int, required_answers: int) -> bool:
@@ -45,5 +71,7 @@ def is_complete(answer_count: int, required_answers: int) -> bool:
 
 
 def needs_review(result: Consensus, agreement_threshold: float) -> bool:
-    """Agreement below the project's threshold sends a complete item to review."""
-    return result.answers > 1 and result.share < agreement_threshold - 1e-9
+    """A tie, or agreement below the project's threshold, sends a complete item to review."""
+    if result.answers < 2:
+        return False
+    return result.tied or result.share < agreement_threshold - 1e-9

@@ -23,7 +23,7 @@ from bot.domain.guideline_acks import version_read_by
 from bot.domain.review_routing import drawn_for_qa, open_review
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.projects.sync import project_spec
-from storage import answers, queue
+from storage import answers, queue, reviews
 from storage.models import (
     Annotation,
     Item,
@@ -31,7 +31,6 @@ from storage.models import (
     Lease,
     LeaseStatus,
     Project,
-    Review,
     ReviewReason,
     utcnow,
 )
@@ -61,7 +60,7 @@ class AnswerResult:
     annotation: Annotation | None = None
     item: Item | None = None
     outcome: Outcome | None = None
-    reviews: list[Review] = field(default_factory=list)
+    reviews: list[int] = field(default_factory=list)  # open reviews whose post is due
     gold_miss: bool = False
 
 
@@ -212,7 +211,7 @@ def _record(
     if not answers.add_current_answer(session, annotation):
         return AnswerResult(AnswerStatus.DUPLICATE, "Already recorded.", item=item)
     outcome = refresh_item(session, item, spec)
-    reviews = _route(session, spec, item, annotation, outcome, rng or random.Random())
+    due_posts = _route(session, spec, item, annotation, outcome, rng or random.Random())
     gold_miss = (
         item.is_gold
         and unsure is None
@@ -224,7 +223,7 @@ def _record(
         annotation=annotation,
         item=item,
         outcome=outcome,
-        reviews=reviews,
+        reviews=due_posts,
         gold_miss=gold_miss,
     )
 
@@ -236,19 +235,16 @@ def _route(
     annotation: Annotation,
     outcome: Outcome,
     rng: random.Random,
-) -> list[Review]:
-    """Send the item to review when the answer is unsure, disputed, or drawn for QA."""
-    reason: ReviewReason | None = None
+) -> list[int]:
+    """Send the item to review when the answer is unsure or it is drawn for QA (a dispute was
+    routed by `refresh_item`), and flag an open review's post for an update: the lead always
+    sees every answer. Returns the open review's id when its post needs making or updating."""
     if annotation.unsure:
-        reason = ReviewReason.UNSURE
-    elif outcome.needs_review:
-        reason = ReviewReason.DISAGREEMENT
+        open_review(session, item, ReviewReason.UNSURE, requested_by=annotation.annotator)
     elif outcome.completed_now and drawn_for_qa(spec.review.qa_sample_rate, rng):
-        reason = ReviewReason.QA_SAMPLE
-    if reason is None:
-        return []
-    review = open_review(session, item, reason, requested_by=annotation.annotator)
-    return [review] if review is not None else []
+        open_review(session, item, ReviewReason.QA_SAMPLE, requested_by=annotation.annotator)
+    touched = reviews.mark_post_stale(session, item.id)
+    return [] if touched is None else [touched]
 
 
 def answer_in_channel(

@@ -1,41 +1,74 @@
-"""Open a review for an item: at most one open review per item, whatever the trigger."""
+"""Open a review for an item: at most one open review per item, whatever the trigger.
+
+A second trigger while a review is open (an Unsure answer, then a disagreement) joins that
+review: its reason is added and the post is marked for an update in place, so the lead sees
+one post with every reason and every answer.
+"""
 
 from __future__ import annotations
 
 import random
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Item, ItemStatus, Review, ReviewReason, ReviewStatus
+from storage import reviews as q
+from storage.models import Item, ItemStatus, Review, ReviewReason
+
+#: Reasons that leave the item in the labeling queues; every other reason holds it for a lead.
+NON_BLOCKING = frozenset({ReviewReason.UNSURE})
 
 
 def open_review(
     session: Session, item: Item, reason: ReviewReason, requested_by: str | None = None
 ) -> Review | None:
-    """Create the item's open review, or return None when one is already open.
+    """The item's open review with `reason` among its reasons; None when nothing changed (the
+    open review already had that reason) or the item is a gold item.
 
-    Disagreement, QA samples and manual requests take the item out of the queues until a lead
-    decides; an Unsure answer alone leaves it in the queues so others still answer it.
+    Gold items are decided by their gold answer and never reviewed. Disagreement, QA samples
+    and manual requests take the item out of the queues until a lead decides (with no final
+    label meanwhile); an Unsure answer alone leaves it in the queues so others still answer.
     """
-    existing = session.scalar(
-        select(Review.id).where(Review.item_id == item.id, Review.status == ReviewStatus.OPEN)
-    )
-    if existing is not None:
+    if item.is_gold and item.gold_answer is not None:
         return None
+    review = q.open_review_of(session, item.id)
+    if review is not None:
+        if reason.value in review.reasons:
+            return None
+        review.reasons = [*review.reasons, reason.value]
+        review.post_stale = True
+    else:
+        review = _create(session, item, reason, requested_by)
+        if review is None:
+            return None
+    if reason not in NON_BLOCKING:
+        _hold(item)
+    return review
+
+
+def _create(
+    session: Session, item: Item, reason: ReviewReason, requested_by: str | None
+) -> Review | None:
     review = Review(
-        item_id=item.id, project_id=item.project_id, reason=reason, requested_by=requested_by
+        item_id=item.id,
+        project_id=item.project_id,
+        reason=reason,
+        reasons=[reason.value],
+        requested_by=requested_by,
     )
     try:
         with session.begin_nested():
             session.add(review)
             session.flush()
-    except IntegrityError:
+    except IntegrityError:  # another transaction opened one a moment ago
         return None
-    if reason is not ReviewReason.UNSURE:
-        item.status = ItemStatus.IN_REVIEW
     return review
+
+
+def _hold(item: Item) -> None:
+    """An item waiting for a lead is undecided: no final label until the review is closed."""
+    item.status = ItemStatus.IN_REVIEW
+    item.final_label = item.final_method = item.completed_at = None
 
 
 def drawn_for_qa(rate: float, rng: random.Random) -> bool:

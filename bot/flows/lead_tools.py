@@ -23,6 +23,7 @@ from bot.flows.project_choice import find_project
 from bot.projects.sync import listable_projects, project_spec
 from bot.services import Services
 from storage.db import read_only, unit_of_work
+from storage.export_queries import count_items
 from storage.models import Project
 
 ONLY_LEADS = "Only a project lead can do that."
@@ -127,8 +128,12 @@ def run_export(services: Services, client: WebClient, user_id: str, plan: Export
                 return "That project no longer exists."
             with path.open("w", encoding="utf-8", newline="") as out:
                 count = export_project(session, project, plan.fmt, out)
+            undecided = count_items(session, project.id, decided=False)
         day = services.clock().date().isoformat()
-        summary = f"{plan.title}: {count:,} items exported as {plan.fmt.value} ({day})."
+        summary = (
+            f"{plan.title}: {count:,} items exported as {plan.fmt.value} ({day}); "
+            f"{undecided:,} of them undecided (no final label, only their votes)."
+        )
         channel = client.conversations_open(users=user_id)["channel"]["id"]
         client.files_upload_v2(
             channel=channel,

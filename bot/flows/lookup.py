@@ -16,6 +16,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.domain.access import is_lead, may_annotate
+from bot.domain.completion import is_gold
+from bot.domain.consensus import vote_counts
 from bot.domain.relabel import RelabelStatus, relabel_item
 from bot.flows.project_choice import allowed_projects
 from bot.flows.review import send_to_review
@@ -46,6 +48,8 @@ def details_of(session: Session, services: Services, user_id: str, item: Item) -
     project = session.get(Project, item.project_id)
     assert project is not None
     spec = project_spec(project)
+    history = lookup.annotations_of(session, item.id)
+    current = [a for a in history if a.superseded_at is None]
     answers = [
         AnswerLine(
             annotator=a.annotator,
@@ -59,7 +63,7 @@ def details_of(session: Session, services: Services, user_id: str, item: Item) -
             superseded=a.superseded_at is not None,
             imported=a.source is AnnotationSource.IMPORT,
         )
-        for a in lookup.annotations_of(session, item.id)
+        for a in history
     ]
     review = lookup.latest_review(session, item.id)
     post = (review.channel, review.message_ts) if review else None
@@ -76,8 +80,14 @@ def details_of(session: Session, services: Services, user_id: str, item: Item) -
         final_method=item.final_method.value if item.final_method else None,
         completed_at=item.completed_at,
         answers=answers,
+        votes=[
+            (_label(spec, value) or "?", count)
+            for value, count in vote_counts(
+                [a.value for a in current if not a.unsure and a.value is not None]
+            )
+        ],
         review=ReviewLine(
-            reason=review.reason.value,
+            reason=", ".join(review.reasons) or review.reason.value,
             status=review.status.value,
             resolver=review.resolver,
             note=review.resolution_note,
@@ -189,6 +199,11 @@ def request_review(session: Session, services: Services, user_id: str, item_id: 
     if found is None:
         return Requested(NOT_FOUND.format(reference=str(item_id)))
     project, item = found
+    if is_gold(item):
+        return Requested(
+            f"Item {item.id} is a gold item: its label is its gold answer, and gold items are "
+            "never reviewed (disagreement on them counts toward annotator accuracy)."
+        )
     if send_to_review(session, item, requested_by=user_id) is None:
         return Requested(f"Item {item.id} is already under review.")
     return Requested(f"Item {item.id} is sent to review.", project.id)

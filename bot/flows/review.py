@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 SECONDS_BETWEEN_POSTS = 1.1  # chat.postMessage allows about one message per second per channel
 CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this belongs to a poster that died
+#: Errors after which updating a review post again cannot succeed (it was deleted).
+GONE_FOR_GOOD = frozenset({"message_not_found", "channel_not_found", "cant_update_message"})
 
 
 def send_to_review(session: Session, item: Item, requested_by: str) -> Review | None:
@@ -68,7 +71,7 @@ def review_post(session: Session, review: Review) -> ReviewPost:
         title=project.title,
         spec=spec,
         item=item,
-        reason=review.reason,
+        reasons=[ReviewReason(r) for r in review.reasons] or [review.reason],
         requested_by=review.requested_by,
         answers=[
             AnswerLine(a.annotator, a.value, a.unsure, a.unsure_reason, a.unsure_note)
@@ -122,7 +125,8 @@ def item_preview(session: Session, item: Item) -> str:
 def publish_pending_reviews(
     services: Services, client: WebClient, project_id: int | None = None
 ) -> int:
-    """Post every open review that has no post yet; returns how many were posted.
+    """Post every open review that has no post yet, then update every post that shows less
+    than its item now has; returns how many were posted.
 
     Projects without `slack.review_channel` are skipped (and logged): their reviews stay
     open for the CLI, exports and a later configuration. Posts to one channel are paced.
@@ -136,6 +140,10 @@ def publish_pending_reviews(
     for review_id in pending:
         outcome = _post_one(services, client, review_id, stale_before, last_post, failed_channels)
         posted += outcome
+    with unit_of_work(services.sessions) as session:
+        stale = q.stale_post_ids(session, project_id=project_id)
+    for review_id in stale:
+        _update_one(services, client, review_id, last_post)
     return posted
 
 
@@ -184,6 +192,33 @@ def _post_one(
             session, review_id, token, str(response.get("channel") or channel), str(response["ts"])
         )
     return 1
+
+
+def _update_one(
+    services: Services, client: WebClient, review_id: int, last_post: dict[str, float]
+) -> None:
+    """Re-render a posted review in place (`chat.update`): a new answer or reason arrived."""
+    with unit_of_work(services.sessions) as session:
+        review = session.get(Review, review_id)
+        if review is None or review.channel is None or review.message_ts is None:
+            return
+        if not q.claim_update(session, review_id):
+            return
+        channel, ts = review.channel, review.message_ts
+        message = render_post(session, review)
+    _pace(last_post, channel)
+    try:
+        client.chat_update(channel=channel, ts=ts, blocks=message.blocks, text=message.text)
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        log.warning("review post %s could not be updated: %s", review_id, error)
+        if error not in GONE_FOR_GOOD:
+            with unit_of_work(services.sessions) as session:
+                q.set_post_stale(session, review_id)
+    except Exception as exc:
+        log.warning("review post %s could not be updated: %s", review_id, exc)
+        with unit_of_work(services.sessions) as session:
+            q.set_post_stale(session, review_id)
 
 
 def _pace(last_post: dict[str, float], channel: str) -> None:

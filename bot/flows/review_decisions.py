@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import audit
 from bot.domain.access import is_lead
-from bot.domain.completion import refresh_item
+from bot.domain.completion import is_gold, refresh_item
 from bot.domain.consensus import answer_key
 from bot.domain.labeling import validate_value
 from bot.flows.review import item_preview, render_post, review_post
@@ -96,9 +96,13 @@ def resolve(
     ):
         return "Another lead decided this review a moment ago."
     session.refresh(review)
-    item.final_label, item.final_method = label, FinalMethod.ADJUDICATED
-    item.status = ItemStatus.COMPLETE
-    item.completed_at = item.completed_at or now
+    if is_gold(item):  # a review opened before gold items were exempt: gold stays gold
+        item.status = ItemStatus.OPEN
+        refresh_item(session, item, spec)
+    else:
+        item.final_label, item.final_method = label, FinalMethod.ADJUDICATED
+        item.status = ItemStatus.COMPLETE
+        item.completed_at = item.completed_at or now
     audit.record(
         session,
         actor=user,

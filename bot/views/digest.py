@@ -6,10 +6,13 @@ from collections.abc import Sequence
 
 from bot.digest import DailyDigest, WeeklyDigest
 from bot.metrics import ConfusionPair
-from bot.stats import AgreementFigures, QualityFlag
+from bot.metrics.quality import LOW_QUALITY, MIN_SCORED
+from bot.stats import AgreementFigures, AnnotatorQuality
 from bot.views.blocks import Block, cap_blocks, context, escape, header, safe, section
 from bot.views.labeling_card import Message
 from bot.views.stats import mention, percent, ratio, summary_blocks
+
+MAX_QUALITY_ROWS = 25
 
 
 def pair_text(pair: ConfusionPair) -> str:
@@ -65,21 +68,50 @@ def render_weekly(digest: WeeklyDigest) -> Message:
     return Message(blocks=cap_blocks(blocks), text=text)
 
 
-def render_quality_flags(title: str, flags: Sequence[QualityFlag], weekly: bool) -> Message:
-    """Sent to each lead privately: names and accuracies never go to a channel."""
-    window = "this week" if weekly else "overall"
-    lines = "\n".join(
-        f"• {mention(flag.annotator)}: gold accuracy {percent(flag.gold.value)} "
-        f"({flag.gold.correct} of {flag.gold.scored} gold answers {window})"
-        for flag in flags[:30]
+def quality_line(row: AnnotatorQuality) -> str:
+    """One annotator's scored answers: both sources and the pooled figure, with counts."""
+    marker = ":warning: " if row.flagged else ""
+    return (
+        f"• {marker}{mention(row.annotator)}: quality {percent(row.quality.value)} "
+        f"({row.quality.correct} of {row.quality.scored}) · agrees with the decided label "
+        f"{percent(row.agreement.value)} ({row.agreement.scored}) · gold "
+        f"{percent(row.gold.value)} ({row.gold.scored})"
+    )
+
+
+def render_lead_quality(
+    title: str, rows: Sequence[AnnotatorQuality], weekly: bool
+) -> Message | None:
+    """Sent to each lead privately (names and figures never go to a channel): the weekly
+    digest lists everyone's quality this week; the daily one only who is flagged."""
+    flagged = [row for row in rows if row.flagged]
+    shown = list(rows) if weekly else flagged
+    if not shown:
+        return None
+    lines = "\n".join(quality_line(row) for row in shown[:MAX_QUALITY_ROWS])
+    more = len(shown) - MAX_QUALITY_ROWS
+    if more > 0:
+        lines += f"\n…and {more} more (see `python -m bot stats`)"
+    heading = "annotator quality this week" if weekly else "annotators who may need calibration"
+    advice = (
+        f"\n:warning: {len(flagged)} annotator(s) are confidently below {percent(LOW_QUALITY)}: "
+        "consider a calibration session or a guideline walkthrough."
+        if flagged
+        else ""
     )
     blocks = [
-        section(
-            f"*{safe(title, 150)}: annotators who may need calibration*\n{lines}\n"
-            "Consider a calibration session or a guideline walkthrough."
+        section(f"*{safe(title, 150)}: {heading}*\n{lines}{advice}"),
+        context(
+            [
+                "Quality = answers matching the gold answer or the decided label. Flagged only "
+                f"when even the upper end of its 95% interval is below {percent(LOW_QUALITY)} "
+                f"over {MIN_SCORED}+ scored answers. Only project leads receive this message."
+            ]
         ),
-        context(["Only project leads receive this message."]),
     ]
-    return Message(
-        blocks=blocks, text=f"{escape(title)}: {len(flags)} annotator(s) may need calibration"
+    text = (
+        f"{escape(title)}: {len(flagged)} annotator(s) may need calibration"
+        if flagged
+        else f"{escape(title)}: annotator quality this week"
     )
+    return Message(blocks=cap_blocks(blocks), text=text)

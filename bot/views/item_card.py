@@ -51,7 +51,7 @@ class AnswerLine:
 
 @dataclass(frozen=True)
 class ReviewLine:
-    reason: str
+    reason: str  # every reason, comma-separated
     status: str
     resolver: str | None = None
     note: str | None = None
@@ -75,6 +75,7 @@ class ItemDetails:
     completed_at: datetime | None
     answers: list[AnswerLine] = field(default_factory=list)
     review: ReviewLine | None = None
+    votes: list[tuple[str, int]] = field(default_factory=list)  # (label, answers), most first
     review_post: tuple[str, str] | None = None
     comments: int = 0
     gold: str | None = None
@@ -141,7 +142,8 @@ def _summary_fields(details: ItemDetails) -> list[str]:
         when = f", {slack_date(details.completed_at)}" if details.completed_at else ""
         fields.append(f"*Final label*\n*{safe(details.final_label, 300)}* ({how}{when})")
     else:
-        fields.append("*Final label*\nnot decided yet")
+        split = " · ".join(f"{safe(label, 100)} {count}" for label, count in details.votes[:10])
+        fields.append("*Final label*\nnot decided yet" + (f"\n_Votes:_ {split}" if split else ""))
     if details.gold is not None:
         note = f"\n{safe(details.gold_note, 500)}" if details.gold_note else ""
         fields.append(f"*Gold answer*\n{safe(details.gold, 300)}{note}")
@@ -169,7 +171,8 @@ def _review_text(details: ItemDetails) -> str:
 def _controls(details: ItemDetails) -> Block | None:
     value = str(details.item_id)
     elements: list[Block] = []
-    if details.review is None or details.review.status != "open":
+    in_review = details.review is not None and details.review.status == "open"
+    if not in_review and details.gold is None:  # gold items are never reviewed
         elements.append(button("Send to review", Action.SEND_TO_REVIEW, value))
     if details.can_relabel:
         elements.append(button("Relabel", Action.RELABEL, value, style="danger"))

@@ -53,7 +53,7 @@ class ReviewPost:
     title: str
     spec: ProjectSpec
     item: Item
-    reason: ReviewReason
+    reasons: list[ReviewReason]
     requested_by: str | None
     answers: list[AnswerLine]
     agreement: float | None
@@ -74,17 +74,26 @@ def mention(user_id: str | None) -> str:
 
 
 def reason_text(post: ReviewPost) -> str:
+    """Every reason the item is held for, in the order they arrived."""
+    return "; ".join(_reason(post, reason) for reason in post.reasons)
+
+
+def _reason(post: ReviewPost, reason: ReviewReason) -> str:
     review = post.spec.review
-    if post.reason is ReviewReason.UNSURE:
+    if reason is ReviewReason.UNSURE:
         return "an annotator was unsure"
-    if post.reason is ReviewReason.DISAGREEMENT:
+    if reason is ReviewReason.DISAGREEMENT:
         share = f"{post.agreement:.0%}" if post.agreement is not None else "too few"
+        if post.majority is None and post.agreement is not None:
+            return f"answers are tied ({share} each for the top answers)"
         return (
             f"answers disagree ({share} agree; the threshold is {review.agreement_threshold:.0%})"
         )
-    if post.reason is ReviewReason.QA_SAMPLE:
+    if reason is ReviewReason.QA_SAMPLE:
         return f"drawn for QA ({review.qa_sample_rate:.0%} of completed items are checked)"
-    return f"sent to review by {mention(post.requested_by)}"
+    if post.reasons[0] is ReviewReason.MANUAL:  # `requested_by` is who opened the review
+        return f"sent to review by {mention(post.requested_by)}"
+    return "sent to review by a lead"
 
 
 def render_review_post(post: ReviewPost) -> Message:
@@ -107,7 +116,8 @@ def render_review_post(post: ReviewPost) -> Message:
         )
     if post.status is ReviewStatus.OPEN:
         blocks.extend(_lead_controls(post))
-        text = f"{post.title}: item {item.id} needs review ({post.reason.value})"
+        why = ", ".join(reason.value for reason in post.reasons)
+        text = f"{post.title}: item {item.id} needs review ({why})"
     else:
         outcome = decision_text(post)
         blocks.append(section(outcome))

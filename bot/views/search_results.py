@@ -23,7 +23,7 @@ class ResultRow:
 
 
 def result_block(row: ResultRow) -> Block:
-    label = f"*{safe(row.final_label, 100)}*" if row.final_label is not None else "no label yet"
+    label = f"*{safe(row.final_label, 100)}*" if row.final_label is not None else "undecided"
     status = safe(row.status.replace("_", " "), 40)
     preview = safe(" ".join(row.preview.split()), PREVIEW) or "_(no text)_"
     text = (

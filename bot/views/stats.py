@@ -59,7 +59,7 @@ def agreement_text(agreement: AgreementFigures) -> str:
     return (
         f"agreement {percent(agreement.percent.value)} · κ {ratio(agreement.cohen.value)} · "
         f"Fleiss κ {ratio(agreement.fleiss.value)} · α {ratio(agreement.alpha.value)} "
-        f"({agreement.population:,} complete items{sample})"
+        f"(over {agreement.population:,} items with 2+ answers{sample})"
     )
 
 
@@ -85,8 +85,10 @@ def summary_blocks(stats: ProjectStats) -> list[Block]:
 
 def annotator_lines(annotators: Sequence[AnnotatorFigures]) -> str:
     rows = [
-        f"{mention(a.annotator)}: {a.answers:,} answers · {a.today:,} today · "
-        f"median {seconds(a.median_seconds)} · gold {percent(a.gold.value)} ({a.gold.scored})"
+        f"{':warning: ' if a.scored.flagged else ''}{mention(a.annotator)}: "
+        f"{a.answers:,} answers · {a.today:,} today · median {seconds(a.median_seconds)} · "
+        f"agrees with decided {percent(a.agreement.value)} ({a.agreement.scored}) · "
+        f"gold {percent(a.gold.value)} ({a.gold.scored})"
         for a in annotators[:MAX_ANNOTATOR_ROWS]
     ]
     more = len(annotators) - MAX_ANNOTATOR_ROWS
@@ -122,8 +124,9 @@ def render_my_stats(rows: Sequence[tuple[str, AnnotatorFigures]]) -> Message:
             section(
                 f"*{safe(title, 150)}*\n{me.answers:,} answers · {me.today:,} today · "
                 f"{me.last_7_days:,} in the last 7 days\nmedian time {seconds(me.median_seconds)}"
-                f" · gold accuracy {percent(me.gold.value)} ({me.gold.scored} gold answers)"
-                f" · unsure {percent(unsure)}"
+                f" · agree with the decided label {percent(me.agreement.value)} "
+                f"({me.agreement.scored}) · gold accuracy {percent(me.gold.value)} "
+                f"({me.gold.scored} gold answers) · unsure {percent(unsure)}"
             )
         )
     total = sum(me.answers for _, me in rows)

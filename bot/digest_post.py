@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.digest import DailyDigest, DigestKind, WeeklyDigest, daily_digest, weekly_digest
-from bot.domain.access import Directory
+from bot.domain.access import Directory, lead_ids
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import get_project, project_spec
 from bot.views.digest import render_daily, render_lead_quality, render_weekly
@@ -111,13 +111,6 @@ def as_json(rendered: Rendered) -> str:
         else {"text": rendered.flags.text, "blocks": rendered.flags.blocks},
     }
     return json.dumps(out, indent=2, ensure_ascii=False)
-
-
-def lead_ids(spec: ProjectSpec, directory: Directory) -> list[str]:
-    members = set(spec.slack.leads)
-    if spec.slack.lead_usergroup is not None:
-        members |= directory.usergroup_members(spec.slack.lead_usergroup)
-    return sorted(members)
 
 
 def _dm(client: WebClient, user_id: str) -> str:

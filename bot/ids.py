@@ -34,6 +34,7 @@ class Action(enum.StrEnum):
     RELABEL = "relabel"
     OPEN_ITEM = "open_item"
     OPEN_LINK = "open_link"
+    RELEASE_ANNOTATOR = "release_annotator"
 
 
 class View(enum.StrEnum):

@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.digest import DigestKind
 from bot.digest_post import post_digest
 from bot.domain.access import Directory
+from bot.flows.consensus_upkeep import refit_models
 from bot.flows.review import publish_pending_reviews
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import has_valid_spec, project_spec
@@ -164,7 +165,8 @@ def project_specs(session_factory: SessionFactory) -> dict[str, ProjectSpec]:
 
 class UpkeepJobs:
     """Every minute: post reviews still lacking a post (opened by imports or when a post
-    failed). Every hour: forget Slack event ids older than a day."""
+    failed), and refit the weighted-consensus models whose answers grew. Every hour: forget
+    Slack event ids older than a day."""
 
     def __init__(self, services: Services, may_run: Callable[[], bool]) -> None:
         self.services = services
@@ -177,6 +179,15 @@ class UpkeepJobs:
             return publish_pending_reviews(self.services, self.services.client)
         except Exception:
             log.exception("publishing pending reviews failed")
+            return 0
+
+    def refit_models(self) -> int:
+        if not self.may_run():
+            return 0
+        try:
+            return refit_models(self.services, self.services.client)
+        except Exception:
+            log.exception("refitting consensus models failed")
             return 0
 
     def forget_events(self) -> int:
@@ -199,6 +210,13 @@ def register_upkeep(scheduler: BackgroundScheduler, upkeep: UpkeepJobs) -> None:
         IntervalTrigger(minutes=1),
         id="upkeep:publish_reviews",
         name="post pending reviews",
+        **common,
+    )
+    scheduler.add_job(
+        upkeep.refit_models,
+        IntervalTrigger(minutes=1),
+        id="upkeep:refit_models",
+        name="refit weighted-consensus models",
         **common,
     )
     scheduler.add_job(

@@ -71,6 +71,7 @@ class ItemStatus(enum.StrEnum):
 
 class FinalMethod(enum.StrEnum):
     CONSENSUS = "consensus"
+    DAWID_SKENE = "dawid_skene"
     ADJUDICATED = "adjudicated"
     GOLD = "gold"
 
@@ -92,6 +93,7 @@ class ReviewReason(enum.StrEnum):
     DISAGREEMENT = "disagreement"
     QA_SAMPLE = "qa_sample"
     MANUAL = "manual"
+    NOT_CONFIDENT = "not_confident"
 
 
 class ReviewStatus(enum.StrEnum):
@@ -185,6 +187,9 @@ class Item(Base):
     )
     final_label: Mapped[Any | None] = mapped_column(NullableJSON)
     final_method: Mapped[FinalMethod | None] = mapped_column(_enum(FinalMethod, "final_method"))
+    #: How sure the decision is: the top answer's share (consensus), its posterior
+    #: (dawid_skene), 1.0 for gold; None while undecided or when a lead decided.
+    label_confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column()
 
@@ -400,6 +405,56 @@ class DigestRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="started")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class ConsensusModel(Base):
+    """A fitted Dawid–Skene model of a project's annotators, one row per fit (newest wins).
+
+    `params` holds the label order, the annotator ids in model order, class priors, each
+    annotator's confusion matrix and estimated accuracy: what scoring one item needs.
+    """
+
+    __tablename__ = "consensus_models"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[int] = mapped_column(Integer)
+    items: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ConsensusModel project={self.project_id} version={self.version}>"
+
+
+class Quarantine(Base):
+    """An annotator who gets no items of a project until a lead releases them."""
+
+    __tablename__ = "quarantines"
+    __table_args__ = (
+        Index(
+            "uq_quarantines_active",
+            "project_id",
+            "annotator",
+            unique=True,
+            sqlite_where=text("released_at IS NULL"),
+            postgresql_where=text("released_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    annotator: Mapped[str] = mapped_column(String(64))
+    accuracy: Mapped[float] = mapped_column(Float)
+    answers: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column()
+    released_by: Mapped[str | None] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<Quarantine project={self.project_id} annotator={self.annotator!r}>"
 
 
 class ProcessedEvent(Base):

@@ -70,6 +70,7 @@ def test_each_project_gets_one_daily_and_one_weekly_job_in_its_time_zone(
             "digest:topics:daily",
             "digest:topics:weekly",
             "upkeep:publish_reviews",
+            "upkeep:refit_models",
             "upkeep:forget_events",
         }
         daily = jobs["digest:sentiment:daily"]

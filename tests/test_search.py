@@ -3,6 +3,7 @@ index itself (migration 0003 up and down, existing rows, kept in step with the i
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -233,20 +234,25 @@ def test_a_search_without_matches_says_so(bot: BotHarness, project: int) -> None
 
 
 def _add_project_and_item(url: str, words: str) -> None:
-    """Rows written at revision 0002 (before the index existed)."""
+    """Rows written at revision 0002 (before the index existed), in that revision's columns
+    (the models have grown since)."""
     engine = make_engine(url)
     try:
-        with unit_of_work(make_session_factory(engine)) as session:
-            project = Project(slug="old", title="Old", spec={}, guideline_version="v1")
-            session.add(project)
-            session.flush()
-            session.add(
-                Item(
-                    project_id=project.id,
-                    external_id="x1",
-                    data={"text": words},
-                    required_answers=1,
+        with engine.begin() as connection:
+            project_id = connection.execute(
+                text(
+                    "INSERT INTO projects (slug, title, spec, guideline_version, paused, "
+                    "created_at, updated_at) VALUES ('old', 'Old', '{}', 'v1', false, "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"
                 )
+            ).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO items (project_id, external_id, data, source, priority, "
+                    "required_answers, answer_count, is_gold, status, created_at) VALUES "
+                    "(:project, 'x1', :data, 'import', 0, 1, 0, false, 'open', CURRENT_TIMESTAMP)"
+                ),
+                {"project": project_id, "data": json.dumps({"text": words})},
             )
     finally:
         engine.dispose()

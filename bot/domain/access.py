@@ -22,6 +22,14 @@ def is_lead(spec: ProjectSpec, user_id: str, directory: Directory) -> bool:
     return False
 
 
+def lead_ids(spec: ProjectSpec, directory: Directory) -> list[str]:
+    """The project's leads: those named, and the lead user group's members."""
+    members = set(spec.slack.leads)
+    if spec.slack.lead_usergroup is not None:
+        members |= directory.usergroup_members(spec.slack.lead_usergroup)
+    return sorted(members)
+
+
 def may_annotate(spec: ProjectSpec, user_id: str, directory: Directory) -> bool:
     """Anyone, a list, or a usergroup may annotate; leads always may."""
     policy = spec.slack.annotators

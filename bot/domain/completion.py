@@ -4,11 +4,14 @@ Called after every change to an item's answers, whatever its origin (Slack, impo
 purge, a lead sending it back), so the rule in `consensus.py` is applied the same way
 everywhere. The rule, in one place:
 
-- an item is *decided* only when it is complete and not disputed (`final_method` consensus),
-  when it is a gold item with its required answers (`gold`: its gold answer, never reviewed),
-  or when a lead resolved its review (`adjudicated`);
-- a complete item whose answers tie, or agree less than the review threshold, is *in review*
-  with no final label: a split is never exported, shown or counted as a label;
+- an item is *decided* only when it has its required answers and they settle it: by majority
+  (no tie, top share at least the review threshold: `consensus`) or by the project's weighted
+  model (top posterior at least `consensus.confidence`: `dawid_skene`); when it is a gold item
+  with its required answers (`gold`: its gold answer, never reviewed); or when a lead resolved
+  its review (`adjudicated`);
+- an item whose answers do not settle it asks for one more answer while it has fewer than
+  `max_overlap` (it stays open, first in the queue), and then goes to review with no final
+  label: a split is never exported, shown or counted as a label;
 - anything else is *open*, with no final label.
 """
 
@@ -22,7 +25,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.domain.consensus import Consensus, consensus, is_complete, needs_review
+from bot.domain.item_state import decide, undecide
 from bot.domain.review_routing import open_review
+from bot.domain.weighting import item_posterior
 from bot.projects.spec import ProjectSpec
 from storage.models import (
     Annotation,
@@ -31,8 +36,18 @@ from storage.models import (
     ItemStatus,
     Review,
     ReviewReason,
-    utcnow,
 )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the answers say: a label and how sure (None when they do not settle the item),
+    and the reason an unsettled item goes to a lead."""
+
+    label: Any | None
+    confidence: float | None
+    method: FinalMethod
+    reason: ReviewReason
 
 
 @dataclass(frozen=True)
@@ -46,7 +61,7 @@ class Outcome:
 
 
 _CURRENT_ANSWERS = (
-    select(Annotation.value, Annotation.created_at)
+    select(Annotation.annotator, Annotation.value, Annotation.created_at)
     .where(
         Annotation.item_id == bindparam("item_id"),
         Annotation.superseded_at.is_(None),
@@ -58,13 +73,37 @@ _CURRENT_ANSWERS = (
 
 def current_values(session: Session, item_id: int) -> list[Any]:
     """The current (not superseded), sure answers' values, oldest first."""
-    return [value for value, _ in _current_answers(session, item_id)]
+    return [value for _, value, _ in _current_answers(session, item_id)]
 
 
-def _current_answers(session: Session, item_id: int) -> list[tuple[Any, datetime]]:
-    """(value, time) of the current, sure answers, oldest first (run on every answer, so the
-    statement is built once)."""
-    return [(v, t) for v, t in session.execute(_CURRENT_ANSWERS, {"item_id": item_id})]
+def _current_answers(session: Session, item_id: int) -> list[tuple[str, Any, datetime]]:
+    """(annotator, value, time) of the current, sure answers, oldest first (run on every
+    answer, so the statement is built once)."""
+    return [(a, v, t) for a, v, t in session.execute(_CURRENT_ANSWERS, {"item_id": item_id})]
+
+
+def verdict(
+    session: Session, item: Item, spec: ProjectSpec, answers: list[tuple[str, Any]]
+) -> Verdict:
+    """Whether these (annotator, value) answers settle the item, by the project's method."""
+    if spec.consensus.method == "dawid_skene":
+        labels, posterior = item_posterior(session, item.project_id, spec, answers)
+        top = max(range(len(labels)), key=posterior.__getitem__)
+        sure = posterior[top] >= spec.consensus.confidence
+        return Verdict(
+            labels[top] if sure else None,
+            posterior[top],
+            FinalMethod.DAWID_SKENE,
+            ReviewReason.NOT_CONFIDENT,
+        )
+    result = consensus([value for _, value in answers])
+    disputed = needs_review(result, spec.review.agreement_threshold)
+    return Verdict(
+        None if disputed else result.label,
+        result.share,
+        FinalMethod.CONSENSUS,
+        ReviewReason.DISAGREEMENT,
+    )
 
 
 def is_gold(item: Item) -> bool:
@@ -81,42 +120,29 @@ def refresh_item(session: Session, item: Item, spec: ProjectSpec) -> Outcome:
     its own dates.
     """
     answers = _current_answers(session, item.id)
-    values = [value for value, _ in answers]
+    values = [value for _, value, _ in answers]
     result = consensus(values)
-    decided_at = max((moment for _, moment in answers), default=None)
     item.answer_count = len(values)
     if item.status is ItemStatus.IN_REVIEW or item.final_method is FinalMethod.ADJUDICATED:
         session.flush()
         return Outcome(completed_now=False, consensus=result)
     was_complete = item.status is ItemStatus.COMPLETE
+    decided_at = max((moment for _, _, moment in answers), default=None)
     review: Review | None = None
     if not is_complete(item.answer_count, item.required_answers):
-        _undecide(item, ItemStatus.OPEN)
+        undecide(item, ItemStatus.OPEN)
     elif is_gold(item):
-        _decide(item, item.gold_answer, FinalMethod.GOLD, decided_at, was_complete)
-    elif needs_review(result, spec.review.agreement_threshold):
-        _undecide(item, ItemStatus.IN_REVIEW)
-        review = open_review(session, item, ReviewReason.DISAGREEMENT)
+        decide(item, item.gold_answer, FinalMethod.GOLD, 1.0, at=decided_at)
     else:
-        _decide(item, result.label, FinalMethod.CONSENSUS, decided_at, was_complete)
+        found = verdict(session, item, spec, [(who, value) for who, value, _ in answers])
+        if found.label is not None:
+            decide(item, found.label, found.method, found.confidence, at=decided_at)
+        elif item.answer_count < spec.most_answers:
+            item.required_answers = item.answer_count + 1  # one more person, first in line
+            undecide(item, ItemStatus.OPEN)
+        else:
+            undecide(item, ItemStatus.IN_REVIEW)
+            review = open_review(session, item, found.reason)
     session.flush()
     completed_now = item.status is ItemStatus.COMPLETE and not was_complete
     return Outcome(completed_now=completed_now, consensus=result, review=review)
-
-
-def _decide(
-    item: Item,
-    label: Any,
-    method: FinalMethod,
-    decided_at: datetime | None,
-    was_complete: bool,
-) -> None:
-    item.status = ItemStatus.COMPLETE
-    item.final_label, item.final_method = label, method
-    if not was_complete or item.completed_at is None:
-        item.completed_at = decided_at or utcnow()
-
-
-def _undecide(item: Item, status: ItemStatus) -> None:
-    item.status = status
-    item.final_label = item.final_method = item.completed_at = None

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import audit
 from bot.domain.completion import refresh_item
+from bot.domain.item_state import undecide
 from bot.projects.sync import project_spec
 from storage.models import Annotation, Item, ItemStatus, Project, Review, ReviewStatus
 
@@ -59,8 +60,7 @@ def relabel_item(
         "label": item.final_label,
         "method": item.final_method.value if item.final_method else None,
     }
-    item.status = ItemStatus.OPEN
-    item.final_label = item.final_method = item.completed_at = None
+    undecide(item, ItemStatus.OPEN)
     session.flush()
     refresh_item(session, item, project_spec(project))
     audit.record(

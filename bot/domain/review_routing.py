@@ -12,6 +12,7 @@ import random
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.domain.item_state import undecide
 from storage import reviews as q
 from storage.models import Item, ItemStatus, Review, ReviewReason
 
@@ -67,8 +68,7 @@ def _create(
 
 def _hold(item: Item) -> None:
     """An item waiting for a lead is undecided: no final label until the review is closed."""
-    item.status = ItemStatus.IN_REVIEW
-    item.final_label = item.final_method = item.completed_at = None
+    undecide(item, ItemStatus.IN_REVIEW)
 
 
 def drawn_for_qa(rate: float, rng: random.Random) -> bool:

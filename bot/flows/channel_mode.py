@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.domain import audit, labeling
 from bot.domain.access import is_lead, may_annotate
 from bot.domain.labeling import AnswerResult, AnswerStatus
+from bot.domain.quarantine import QUARANTINED, is_quarantined
 from bot.flows.project_choice import find_project
 from bot.projects.spec import TaskKind
 from bot.projects.sync import listable_projects, project_spec
@@ -150,6 +151,8 @@ def answer(
         return AnswerResult(AnswerStatus.STALE, "You're not on this project's annotator list.")
     if project.paused:
         return AnswerResult(AnswerStatus.STALE, f"{project.title} is paused.")
+    if is_quarantined(session, project, project_spec(project), user_id):
+        return AnswerResult(AnswerStatus.STALE, QUARANTINED.format(title=project.title))
     return labeling.answer_in_channel(
         session,
         project,

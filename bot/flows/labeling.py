@@ -12,6 +12,7 @@ from bot.domain import guideline_acks, labeling
 from bot.domain.access import may_annotate
 from bot.domain.assignment import assign_next
 from bot.domain.labeling import AnswerResult, AnswerStatus, Unsure
+from bot.domain.quarantine import QUARANTINED, is_quarantined
 from bot.flows.project_choice import NOT_ALLOWED
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import current_guidelines, project_spec
@@ -40,7 +41,7 @@ def today_count(session: Session, services: Services, project: Project, user_id:
     return queue.answers_since(session, project_id=project.id, annotator=user_id, since=since)
 
 
-StepKind = Literal["not_allowed", "paused", "guidelines", "item", "done"]
+StepKind = Literal["not_allowed", "paused", "quarantined", "guidelines", "item", "done"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ def prepare_next(
         return NextStep("not_allowed")
     if project.paused:
         return NextStep("paused")
+    if is_quarantined(session, project, spec, user_id):
+        return NextStep("quarantined")
     if guideline_acks.needs_guidelines(session, project, user_id):
         return NextStep("guidelines")
     assignment = assign_next(
@@ -87,6 +90,8 @@ def render_next(
         return render_notice(NOT_ALLOWED.format(title=project.title))
     if step.kind == "paused":
         return render_notice(PAUSED.format(title=project.title))
+    if step.kind == "quarantined":
+        return render_notice(QUARANTINED.format(title=project.title))
     if step.kind == "guidelines":
         return _guidelines_card(session, project, user_id, state)
     today = today_count(session, services, project, user_id)

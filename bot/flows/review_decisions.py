@@ -16,6 +16,7 @@ from bot.domain import audit
 from bot.domain.access import is_lead
 from bot.domain.completion import is_gold, refresh_item
 from bot.domain.consensus import answer_key
+from bot.domain.item_state import decide, undecide
 from bot.domain.labeling import validate_value
 from bot.flows.review import item_preview, render_post, review_post
 from bot.projects.sync import project_spec
@@ -100,9 +101,7 @@ def resolve(
         item.status = ItemStatus.OPEN
         refresh_item(session, item, spec)
     else:
-        item.final_label, item.final_method = label, FinalMethod.ADJUDICATED
-        item.status = ItemStatus.COMPLETE
-        item.completed_at = item.completed_at or now
+        decide(item, label, FinalMethod.ADJUDICATED, None, at=now)
     audit.record(
         session,
         actor=user,
@@ -161,8 +160,7 @@ def send_back(session: Session, services: Services, user: str, ref: ReviewRef) -
     session.refresh(review)
     before = item.required_answers
     item.required_answers = max(item.required_answers, item.answer_count) + 1
-    item.status = ItemStatus.OPEN
-    item.final_label = item.final_method = item.completed_at = None
+    undecide(item, ItemStatus.OPEN)
     refresh_item(session, item, project_spec(project))
     audit.record(
         session,

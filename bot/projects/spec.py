@@ -157,6 +157,25 @@ class ReviewPolicy(Strict):
     notify_dissenters: bool = True
 
 
+class ConsensusPolicy(Strict):
+    """How answers become a label: `majority` (the review threshold decides) or `dawid_skene`
+    (answers weighted by each annotator's estimated confusion; decided at `confidence`)."""
+
+    method: Literal["majority", "dawid_skene"] = "majority"
+    confidence: float = Field(
+        default=0.99, gt=0.5, lt=1, description="dawid_skene: top posterior that decides an item"
+    )
+
+
+class QualityPolicy(Strict):
+    """Opt-in quarantine: an annotator whose estimated accuracy (Dawid–Skene) is below
+    `quarantine_below` over at least `quarantine_min_answers` answers gets no more items
+    until a lead releases them."""
+
+    quarantine_below: float | None = Field(default=None, gt=0, lt=1)
+    quarantine_min_answers: int = Field(default=30, ge=5, le=10_000)
+
+
 class AnnotatorPolicy(Strict):
     mode: Literal["anyone", "list", "usergroup"] = "anyone"
     users: list[USER_ID] = Field(default_factory=list)
@@ -231,7 +250,12 @@ class ProjectSpec(Strict):
     guidelines: Guidelines
     task: Task
     display: Display
-    overlap: int = Field(default=1, ge=1, le=50)
+    overlap: int = Field(default=1, ge=1, le=50, description="answers every item gets at least")
+    max_overlap: int | None = Field(
+        default=None, ge=1, le=50, description="answers an undecided item may get (default overlap)"
+    )
+    consensus: ConsensusPolicy = ConsensusPolicy()
+    quality: QualityPolicy = QualityPolicy()
     gold: Gold = Gold()
     review: ReviewPolicy = ReviewPolicy()
     slack: SlackWiring
@@ -243,7 +267,27 @@ class ProjectSpec(Strict):
     def _fields_consistent(self) -> Self:
         if self.task.prefill_field and self.task.prefill_field not in self.display_keys:
             raise ValueError("task.prefill_field must be one of display.fields")
+        if self.max_overlap is not None and self.max_overlap < self.overlap:
+            raise ValueError(
+                f"max_overlap ({self.max_overlap}) must be at least overlap ({self.overlap})"
+            )
+        weighted = self.consensus.method == "dawid_skene"
+        if weighted and self.task.kind not in (TaskKind.SINGLE_CHOICE, TaskKind.RATING):
+            raise ValueError(
+                "consensus.method dawid_skene needs a single_choice or rating task "
+                f"(this one is {self.task.kind.value})"
+            )
+        if self.quality.quarantine_below is not None and not weighted:
+            raise ValueError(
+                "quality.quarantine_below needs consensus.method: dawid_skene "
+                "(it acts on the estimated annotator accuracy)"
+            )
         return self
+
+    @property
+    def most_answers(self) -> int:
+        """How many answers an item may get before an undecided one goes to a lead."""
+        return self.max_overlap if self.max_overlap is not None else self.overlap
 
     @property
     def display_keys(self) -> list[str]:

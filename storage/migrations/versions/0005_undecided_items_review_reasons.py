@@ -41,6 +41,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("reviews") as batch:
-        batch.drop_column("post_stale")
-        batch.drop_column("reasons")
+    # Plain DROP COLUMN (SQLite >= 3.35) keeps the partial indexes on reviews as they are.
+    op.execute("ALTER TABLE reviews DROP COLUMN post_stale")
+    op.execute("ALTER TABLE reviews DROP COLUMN reasons")

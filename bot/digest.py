@@ -23,6 +23,7 @@ from bot.stats import (
     accuracy_by_annotator,
     agreement_figures,
     compute_stats,
+    estimates,
     needs_calibration,
     quality_by_annotator,
     zone_of,
@@ -116,5 +117,5 @@ def weekly_digest(session: Session, project: Project, now: datetime) -> WeeklyDi
         disputed=this_week.confusion[:5],
         edge_cases=stats_counts.edge_cases_since(session, project.id, start),
         feedback=stats_counts.feedback_since(session, project.id, start),
-        quality=quality_by_annotator(gold, agreement),
+        quality=quality_by_annotator(gold, agreement, estimates(session, project.id, spec)),
     )

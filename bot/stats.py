@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.domain.consensus import answer_key
+from bot.domain.weighting import current_model, overused_label
 from bot.metrics import (
     Accuracy,
     Coefficient,
@@ -31,7 +32,7 @@ from bot.metrics.quality import is_low_quality, pooled
 from bot.metrics.records import AnswerValue, as_aware, local_date
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.projects.sync import project_spec
-from storage import stats_annotators, stats_counts, stats_quality
+from storage import consensus_models, stats_annotators, stats_counts, stats_quality
 from storage.models import Annotation, Item, Project
 from storage.progress import StatusCounts, status_counts
 
@@ -52,10 +53,29 @@ class AnnotatorFigures:
     median_seconds: float | None
     gold: Accuracy
     agreement: Accuracy = Accuracy(0, 0)
+    estimate: Estimate | None = None  # weighted-consensus projects only
+    quarantined: bool = False
 
     @property
     def scored(self) -> AnnotatorQuality:
-        return AnnotatorQuality(self.annotator, self.gold, self.agreement)
+        return AnnotatorQuality(self.annotator, self.gold, self.agreement, self.estimate)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The weighted model's view of an annotator: estimated accuracy over `answers` answers,
+    and the label they give most beyond its true share (with how many times), if any."""
+
+    accuracy: float
+    answers: int
+    overuses: tuple[str, float] | None  # (choice value, times its true share)
+    overuses_text: str | None = None  # that choice as people read it
+
+    def habit(self) -> str | None:
+        """ "Positive 2.8×", for people."""
+        if self.overuses is None:
+            return None
+        return f"{self.overuses_text or self.overuses[0]} {self.overuses[1]:.1f}×"
 
 
 @dataclass(frozen=True)
@@ -85,6 +105,8 @@ class ProjectStats:
     answers: int
     unsure_answers: int
     review: stats_counts.ReviewCounts
+    decided: tuple[int, int]  # (decided items, their sure answers)
+    method: str
     agreement: AgreementFigures
     annotators: list[AnnotatorFigures]
     throughput: list[DayThroughput]
@@ -187,6 +209,43 @@ def annotator_figures(
     ]
 
 
+def with_estimates(
+    session: Session, project_id: int, spec: ProjectSpec, figures: list[AnnotatorFigures]
+) -> list[AnnotatorFigures]:
+    """Add the weighted model's estimates and quarantines (dawid_skene projects only)."""
+    if spec.consensus.method != "dawid_skene":
+        return figures
+    found = estimates(session, project_id, spec)
+    held = {
+        q.annotator
+        for q in consensus_models.quarantines(session, project_id)
+        if q.released_at is None
+    }
+    return [
+        replace(row, estimate=found.get(row.annotator), quarantined=row.annotator in held)
+        for row in figures
+    ]
+
+
+def estimates(session: Session, project_id: int, spec: ProjectSpec) -> dict[str, Estimate]:
+    """The current weighted model's estimate of every annotator it knows (none before the
+    first fit, or for a majority-vote project)."""
+    if spec.consensus.method != "dawid_skene":
+        return {}
+    compiled = current_model(session, project_id, spec)
+    found = {}
+    texts = {c.value: c.text for c in spec.task.effective_choices}
+    for who, code in compiled.annotators.items():
+        overuses = overused_label(compiled, who)
+        found[who] = Estimate(
+            accuracy=float(compiled.model.accuracy[code]),
+            answers=int(compiled.model.answer_counts[code]),
+            overuses=overuses,
+            overuses_text=texts.get(overuses[0]) if overuses else None,
+        )
+    return found
+
+
 def compute_stats(session: Session, project: Project, now: datetime) -> ProjectStats:
     """Everything `stats --json`, `/label stats` and the daily digest show, in one pass."""
     spec = project_spec(project)
@@ -195,7 +254,9 @@ def compute_stats(session: Session, project: Project, now: datetime) -> ProjectS
     days = throughput(session, project.id, today, tz)
     recent = pace(days[-PACE_DAYS - 1 : -1])  # finished days only: today has barely begun
     remaining = stats_counts.remaining_answers(session, project.id)
-    annotators = annotator_figures(session, project.id, now, tz)
+    annotators = with_estimates(
+        session, project.id, spec, annotator_figures(session, project.id, now, tz)
+    )
     return ProjectStats(
         slug=project.slug,
         title=project.title,
@@ -207,6 +268,8 @@ def compute_stats(session: Session, project: Project, now: datetime) -> ProjectS
         answers=sum(a.answers for a in annotators),
         unsure_answers=sum(a.unsure for a in annotators),
         review=stats_counts.review_counts(session, project.id),
+        decided=stats_counts.decided_answers(session, project.id),
+        method=spec.consensus.method,
         agreement=agreement_figures(stats_quality.agreement_sample(session, project.id), spec),
         annotators=annotators,
         throughput=days,
@@ -217,11 +280,13 @@ def compute_stats(session: Session, project: Project, now: datetime) -> ProjectS
 
 @dataclass(frozen=True)
 class AnnotatorQuality:
-    """An annotator's scored answers: against gold answers and against decided labels."""
+    """An annotator's scored answers: against gold answers and against decided labels (and
+    the weighted model's estimate, in projects that have one)."""
 
     annotator: str
     gold: Accuracy
     agreement: Accuracy
+    estimate: Estimate | None = None
 
     @property
     def quality(self) -> Accuracy:
@@ -234,11 +299,19 @@ class AnnotatorQuality:
 
 
 def quality_by_annotator(
-    gold: Mapping[str, Accuracy], agreement: Mapping[str, Accuracy]
+    gold: Mapping[str, Accuracy],
+    agreement: Mapping[str, Accuracy],
+    estimates: Mapping[str, Estimate] | None = None,
 ) -> list[AnnotatorQuality]:
     """Everyone with a scored answer, most scored answers first (ties by id)."""
+    estimates = estimates or {}
     rows = [
-        AnnotatorQuality(who, gold.get(who, Accuracy(0, 0)), agreement.get(who, Accuracy(0, 0)))
+        AnnotatorQuality(
+            who,
+            gold.get(who, Accuracy(0, 0)),
+            agreement.get(who, Accuracy(0, 0)),
+            estimates.get(who),
+        )
         for who in set(gold) | set(agreement)
     ]
     return sorted(rows, key=lambda row: (-row.quality.scored, row.annotator))
@@ -287,10 +360,18 @@ def stats_json(stats: ProjectStats) -> dict[str, Any]:
                 for pair in agreement.confusion[:5]
             ],
         },
+        "consensus_method": stats.method,
+        "answers_per_decided_item": _round(
+            stats.decided[1] / stats.decided[0] if stats.decided[0] else None
+        ),
+        "reviewed_share": _round(
+            stats.review.items_reviewed / stats.items.total if stats.items.total else None
+        ),
         "review": {
             "open": stats.review.open,
             "resolved": stats.review.resolved,
             "sent_back": stats.review.sent_back,
+            "items_reviewed": stats.review.items_reviewed,
             "oldest_open_at": _iso(
                 None if stats.review.oldest_open is None else as_aware(stats.review.oldest_open)
             ),
@@ -310,6 +391,13 @@ def stats_json(stats: ProjectStats) -> dict[str, Any]:
                 "quality": _round(a.scored.quality.value),
                 "quality_scored": a.scored.quality.scored,
                 "low_quality": a.scored.flagged,
+                "estimated_accuracy": _round(a.estimate.accuracy) if a.estimate else None,
+                "overuses": (
+                    {"label": a.estimate.overuses[0], "ratio": round(a.estimate.overuses[1], 2)}
+                    if a.estimate and a.estimate.overuses
+                    else None
+                ),
+                "quarantined": a.quarantined,
             }
             for a in stats.annotators
         ],

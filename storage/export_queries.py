@@ -58,6 +58,7 @@ ITEM_COLUMNS = (
     Item.final_method,
     Item.created_at,
     Item.completed_at,
+    Item.label_confidence,
 )
 ANNOTATION_COLUMNS = (
     Annotation.item_id,
@@ -201,13 +202,13 @@ def line_statements(
     columns as JSON text fragments, floats first (raw, formatted by Python), an annotation's
     `superseded` flag after its `created_at`. See `bot.dataio.export_json.SqliteLines`."""
 
-    def columns(group: Sequence[Any], number: Any = None) -> list[Any]:
+    def columns(group: Sequence[Any], *numbers: Any) -> list[Any]:
         key, *rest = group
-        fragments = [_fragment(c).label(c.key) for c in rest if c is not number]
-        return [key, *([] if number is None else [number]), *fragments]
+        fragments = [_fragment(c).label(c.key) for c in rest if c not in numbers]
+        return [key, *numbers, *fragments]
 
     generic = _statements(decided_only)
-    items = columns(ITEM_COLUMNS, Item.prediction_score)
+    items = columns(ITEM_COLUMNS, Item.prediction_score, Item.label_confidence)
     annotations = columns(ANNOTATION_COLUMNS, Annotation.seconds)
     annotations.insert(-1, _superseded_flag().label("superseded"))
     return (

@@ -50,10 +50,13 @@ def gold_items(session: Session, project_id: int) -> int:
 
 @dataclass(frozen=True)
 class ReviewCounts:
+    """Reviews by status, and how many distinct items ever went to a lead."""
+
     open: int
     resolved: int
     sent_back: int
     oldest_open: datetime | None
+    items_reviewed: int = 0
 
 
 def review_counts(session: Session, project_id: int) -> ReviewCounts:
@@ -64,12 +67,28 @@ def review_counts(session: Session, project_id: int) -> ReviewCounts:
     ).all()
     by_status = {ReviewStatus(status): (int(count), oldest) for status, count, oldest in rows}
     open_count, oldest = by_status.get(ReviewStatus.OPEN, (0, None))
+    reviewed = session.scalar(
+        select(func.count(func.distinct(Review.item_id))).where(Review.project_id == project_id)
+    )
     return ReviewCounts(
         open=open_count,
         resolved=by_status.get(ReviewStatus.RESOLVED, (0, None))[0],
         sent_back=by_status.get(ReviewStatus.SENT_BACK, (0, None))[0],
         oldest_open=oldest,
+        items_reviewed=int(reviewed or 0),
     )
+
+
+def decided_answers(session: Session, project_id: int) -> tuple[int, int]:
+    """(decided items, their current sure answers): answers it took to decide an item."""
+    decided = Item.final_method.is_not(None)
+    items = session.scalar(select(func.count()).where(Item.project_id == project_id, decided))
+    answers = session.scalar(
+        select(func.coalesce(func.sum(Item.answer_count), 0)).where(
+            Item.project_id == project_id, decided
+        )
+    )
+    return int(items or 0), int(answers or 0)
 
 
 def counts_between(

@@ -75,14 +75,28 @@ def review_posts(bot: BotHarness) -> list[Call]:
 
 def dm_card(bot: BotHarness, user: str) -> dict[str, Any]:
     """`/label next` and the guidelines' acknowledgement: the person's first item card."""
-    before = len(bot.responses())
-    assert bot.command("next", user).status == 200
-    bot.wait_response(before + 1)
     dm = bot.fake.dm_channel_for(user)
-    card = [c for c in bot.fake.calls_to("chat.postMessage") if c["channel"] == dm][-1]
-    ack = button(card["blocks"], Action.ACK_GUIDELINES)
+
+    def posts() -> list[Any]:
+        return [c for c in bot.fake.calls_to("chat.postMessage") if c["channel"] == dm]
+
+    earlier = len(posts())
+    assert bot.command("next", user).status == 200
+    cards = eventually(lambda: posts()[earlier:])
+    assert cards, f"no card in {user}'s DM"
+    ack = button(cards[-1]["blocks"], Action.ACK_GUIDELINES)
+    seen = len(bot.responses())
     bot.click(Action.ACK_GUIDELINES, ack["value"], user, channel=dm)
-    return bot.wait_response(before + 2).body
+
+    def item_card() -> dict[str, Any] | None:
+        for call in bot.responses()[seen:]:
+            if f"{Action.SKIP}" in json.dumps(call.body.get("blocks", [])):
+                return dict(call.body)
+        return None
+
+    card = eventually(item_card)
+    assert card, f"no item card for {user}"
+    return card
 
 
 def mark_unsure(bot: BotHarness, card: dict[str, Any], user: str, note: str) -> None:
@@ -220,7 +234,7 @@ def test_a_gold_item_is_never_reviewed_and_keeps_its_gold_label(bot: BotHarness)
     card = dm_card(bot, BEA)
     positive = button(card["blocks"], f"{Action.ANSWER}:positive")
     bot.click(positive["action_id"], positive["value"], BEA)
-    bot.wait_response(len(bot.responses()))
+    assert eventually(lambda: item_row(bot, item_id).answer_count == 2)
 
     item = item_row(bot, item_id)
     assert (item.status, item.final_label, item.final_method) == (
@@ -231,9 +245,10 @@ def test_a_gold_item_is_never_reviewed_and_keeps_its_gold_label(bot: BotHarness)
     with bot.session() as session:
         assert session.scalars(select(Review)).all() == []
     assert review_posts(bot) == []
-    before = len(bot.responses())
     bot.click(Action.SEND_TO_REVIEW, str(item_id), LEAD)
-    assert "never reviewed" in bot.wait_response(before + 1).body["text"]
+    assert eventually(
+        lambda: any("never reviewed" in c.body.get("text", "") for c in bot.responses())
+    )
 
 
 ITEMS_CSV = "id,text\n" + "".join(f"t{n},text {n}\n" for n in range(12))

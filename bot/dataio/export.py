@@ -90,6 +90,7 @@ def _record(
         "status": item.status,
         "final_label": decode(item.final_label),
         "final_method": item.final_method,
+        "confidence": item.label_confidence,
         "completed_at": iso(item.completed_at),
         "is_gold": item.is_gold,
         "gold_answer": decode(item.gold_answer),

@@ -87,11 +87,13 @@ def sqlite_line(
 ) -> str | None:
     """One item's line from `line_statements` rows (unpacked positionally, in their column
     order: cheaper than attribute access on a Row), or None when it must be built carefully."""
-    (_, score, external_id, data, source, source_ref, priority, required, answers) = item[:9]
-    (is_gold, gold, prediction, status, final, method, created, completed) = item[9:]
+    (_, score, confidence, external_id, data, source, source_ref, priority) = item[:8]
+    (required, answers, is_gold, gold, prediction, status, final, method) = item[8:16]
+    (created, completed) = item[16:]
     text = (
         f'{{"external_id":{external_id},"data":{data},"status":{status},'
-        f'"final_label":{final},"final_method":{method},"completed_at":{completed},'
+        f'"final_label":{final},"final_method":{method},'
+        f'"confidence":{_number(confidence)},"completed_at":{completed},'
         f'"is_gold":{is_gold},"gold_answer":{gold},"prediction":{prediction},'
         f'"prediction_score":{_number(score)},"priority":{priority:d},'
         f'"required_answers":{required:d},"answer_count":{answers:d},'

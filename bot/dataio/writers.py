@@ -59,7 +59,15 @@ class JsonLinesWriter:
 class CsvWriter:
     """One row per item; the spec's fields as columns, nested parts as JSON cells."""
 
-    SCALARS = ("status", "final_label", "final_method", "completed_at", "is_gold", "gold_answer")
+    SCALARS = (
+        "status",
+        "final_label",
+        "final_method",
+        "confidence",
+        "completed_at",
+        "is_gold",
+        "gold_answer",
+    )
     TAIL = ("prediction", "prediction_score", "answer_count", "votes")
     REVIEW = ("reason", "status", "resolution", "resolver", "resolution_note")
 
@@ -153,6 +161,7 @@ class LabelStudioWriter:
                 "status": record["status"],
                 "final_label": record["final_label"],
                 "final_method": record["final_method"],
+                "confidence": record["confidence"],
                 "votes": record["votes"],
                 "gold_answer": record["gold_answer"],
                 "review": record["review"],
@@ -253,6 +262,8 @@ class GroundTruthWriter:
     def _share(record: dict[str, Any], values: list[Any], agrees: Any) -> float:
         if record["final_method"] == "gold":
             return 1.0
+        if record["final_method"] == "dawid_skene" and record["confidence"] is not None:
+            return round(float(record["confidence"]), 4)  # the label's posterior
         if len(values) <= 1:
             return 0.0
         return round(sum(1 for v in values if agrees(v)) / len(values), 2)

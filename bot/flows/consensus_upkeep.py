@@ -25,9 +25,10 @@ from bot.domain.weighting import (
     store_fit,
 )
 from bot.flows.project_choice import all_projects
+from bot.projects.spec import ProjectSpec
 from bot.projects.sync import listable_projects, project_spec
 from bot.services import Services
-from bot.views.labeling_card import Message
+from bot.views.labeling_card import Message, choice_label
 from bot.views.quarantine import render_quarantine_dm, render_released
 from storage.db import read_only, unit_of_work
 from storage.models import Project, Quarantine
@@ -44,23 +45,26 @@ def weighted_project_ids(services: Services) -> list[int]:
         ]
 
 
-def refit_project(services: Services, project_id: int, *, force: bool = False) -> list[Quarantined]:
-    """Refit one project if due (or `force`); returns the annotators newly quarantined."""
+def refit_project(
+    services: Services, project_id: int, *, force: bool = False
+) -> list[Quarantined] | None:
+    """Refit one project if due (or `force`): the annotators newly quarantined, or None when
+    there was no fit."""
     with read_only(services.sessions) as session:
         project = session.get(Project, project_id)
         if project is None:
-            return []
+            return None
         spec = project_spec(project)
         if not force and not due_for_refit(session, project_id):
-            return []
+            return None
         data = load_fit_input(session, project_id, spec)
     if data is None:
-        return []
+        return None
     params = fit_params(data)
     with unit_of_work(services.sessions) as session:
         project = session.get(Project, project_id)
         if project is None:
-            return []
+            return None
         fitted = store_fit(session, project_id, data, params, services.clock())
         found = apply_fit(session, project, spec, fitted, services.clock())
     log.info(
@@ -82,6 +86,8 @@ def refit_models(services: Services, client: WebClient) -> int:
             found = refit_project(services, project_id)
         except Exception:
             log.exception("refitting project %s failed; the next run retries", project_id)
+            continue
+        if found is None:
             continue
         fitted += 1
         if found:
@@ -108,7 +114,7 @@ def tell_leads(
                 accuracy=q.accuracy,
                 answers=q.answers,
                 bar=bar,
-                overused=overused_label(compiled, q.annotator),
+                overused=_shown(spec, overused_label(compiled, q.annotator)),
             )
             for q in found
         ]
@@ -123,6 +129,11 @@ def tell_leads(
                 unfurl_links=False,
                 unfurl_media=False,
             )
+
+
+def _shown(spec: ProjectSpec, habit: tuple[str, float] | None) -> tuple[str, float] | None:
+    """The over-used label as people read it (its choice text)."""
+    return None if habit is None else (choice_label(spec, habit[0]), habit[1])
 
 
 @dataclass(frozen=True)

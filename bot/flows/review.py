@@ -20,6 +20,7 @@ from bot.domain import audit
 from bot.domain.completion import current_values
 from bot.domain.consensus import consensus
 from bot.domain.review_routing import open_review
+from bot.domain.weighting import item_posterior
 from bot.projects.spec import guideline_section
 from bot.projects.sync import current_guidelines, has_valid_spec, project_spec
 from bot.services import Services
@@ -63,6 +64,11 @@ def review_post(session: Session, review: Review) -> ReviewPost:
     spec = project_spec(project)
     answers = q.current_answers(session, item.id)
     agreement = consensus(current_values(session, item.id))
+    posterior = None
+    if spec.consensus.method == "dawid_skene":
+        sure = [(a.annotator, a.value) for a in answers if not a.unsure and a.value is not None]
+        labels, probabilities = item_posterior(session, project.id, spec, sure)
+        posterior = sorted(zip(labels, probabilities, strict=True), key=lambda p: -p[1])
     latest_edge = session.scalars(
         select(EdgeCase).where(EdgeCase.item_id == item.id).order_by(EdgeCase.id.desc()).limit(1)
     ).first()
@@ -79,6 +85,7 @@ def review_post(session: Session, review: Review) -> ReviewPost:
         ],
         agreement=agreement.share if agreement.answers else None,
         majority=agreement.label,
+        posterior=posterior,
         excerpts=_excerpts(session, project, [a.value for a in answers if not a.unsure]),
         status=review.status,
         resolution=review.resolution,

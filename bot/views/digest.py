@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.digest import DailyDigest, WeeklyDigest
 from bot.metrics import ConfusionPair
 from bot.metrics.quality import LOW_QUALITY, MIN_SCORED
-from bot.stats import AgreementFigures, AnnotatorQuality
+from bot.stats import AgreementFigures, AnnotatorQuality, Estimate
 from bot.views.blocks import Block, cap_blocks, context, escape, header, safe, section
 from bot.views.labeling_card import Message
 from bot.views.stats import mention, percent, ratio, summary_blocks
@@ -75,8 +75,17 @@ def quality_line(row: AnnotatorQuality) -> str:
         f"• {marker}{mention(row.annotator)}: quality {percent(row.quality.value)} "
         f"({row.quality.correct} of {row.quality.scored}) · agrees with the decided label "
         f"{percent(row.agreement.value)} ({row.agreement.scored}) · gold "
-        f"{percent(row.gold.value)} ({row.gold.scored})"
+        f"{percent(row.gold.value)} ({row.gold.scored}){estimate_text(row.estimate)}"
     )
+
+
+def estimate_text(estimate: Estimate | None) -> str:
+    """The weighted model's estimate, for projects that have one."""
+    if estimate is None:
+        return ""
+    habit = estimate.habit()
+    habit = f", over-uses {safe(habit, 80)}" if habit else ""
+    return f" · model estimate {percent(estimate.accuracy)} ({estimate.answers}{habit})"
 
 
 def render_lead_quality(

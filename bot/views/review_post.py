@@ -58,6 +58,7 @@ class ReviewPost:
     answers: list[AnswerLine]
     agreement: float | None
     majority: Any
+    posterior: list[tuple[str, float]] | None = None  # weighted vote, most probable first
     excerpts: list[tuple[str, str]] = field(default_factory=list)
     status: ReviewStatus = ReviewStatus.OPEN
     resolution: Any = None
@@ -89,6 +90,12 @@ def _reason(post: ReviewPost, reason: ReviewReason) -> str:
         return (
             f"answers disagree ({share} agree; the threshold is {review.agreement_threshold:.0%})"
         )
+    if reason is ReviewReason.NOT_CONFIDENT:
+        top = f"{post.posterior[0][1]:.0%}" if post.posterior else "n/a"
+        return (
+            f"the weighted vote is not sure enough after {len(post.answers)} answers "
+            f"(top {top}; {post.spec.consensus.confidence:.0%} decides)"
+        )
     if reason is ReviewReason.QA_SAMPLE:
         return f"drawn for QA ({review.qa_sample_rate:.0%} of completed items are checked)"
     if post.reasons[0] is ReviewReason.MANUAL:  # `requested_by` is who opened the review
@@ -104,6 +111,11 @@ def render_review_post(post: ReviewPost) -> Message:
     ]
     blocks.extend(render_item_content(spec, item.data).blocks)
     blocks.append(section(_answers_text(spec, post.answers)))
+    if post.posterior:
+        shares = " · ".join(
+            f"{safe(choice_label(spec, label), 100)} {p:.0%}" for label, p in post.posterior
+        )
+        blocks.append(context([f":scales: *Weighted vote* (by each annotator's record): {shares}"]))
     reference = _reference_fields(spec, item)
     if reference:
         blocks.append(fields_section(reference))

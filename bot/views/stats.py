@@ -88,13 +88,22 @@ def annotator_lines(annotators: Sequence[AnnotatorFigures]) -> str:
         f"{':warning: ' if a.scored.flagged else ''}{mention(a.annotator)}: "
         f"{a.answers:,} answers · {a.today:,} today · median {seconds(a.median_seconds)} · "
         f"agrees with decided {percent(a.agreement.value)} ({a.agreement.scored}) · "
-        f"gold {percent(a.gold.value)} ({a.gold.scored})"
+        f"gold {percent(a.gold.value)} ({a.gold.scored})" + _estimate(a)
         for a in annotators[:MAX_ANNOTATOR_ROWS]
     ]
     more = len(annotators) - MAX_ANNOTATOR_ROWS
     if more > 0:
         rows.append(f"…and {more} more (see `python -m bot stats`)")
     return "\n".join(rows) or "No answers yet."
+
+
+def _estimate(a: AnnotatorFigures) -> str:
+    if a.estimate is None:
+        return ""
+    habit = a.estimate.habit()
+    habit = f", over-uses {safe(habit, 80)}" if habit else ""
+    held = " · :no_entry: quarantined" if a.quarantined else ""
+    return f" · model estimate {percent(a.estimate.accuracy)}{habit}{held}"
 
 
 def render_stats(stats: ProjectStats, *, for_lead: bool) -> Message:

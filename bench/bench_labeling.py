@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_labeling.py                     # SQLite, 1 and 2 processes
     .venv/bin/python bench/bench_labeling.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
     .venv/bin/python bench/bench_labeling.py --items 20000 --clicks 400   # a quick run
+    .venv/bin/python bench/bench_labeling.py --consensus dawid_skene      # weighted votes
 
 Stores ITEMS items (overlap 5) with 3 answers each already recorded, starts
 `python -m bot run --http` (gunicorn, 1 or 2 worker processes) against a fake Slack Web API
@@ -39,6 +40,7 @@ from sqlalchemy import func, insert, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.domain.weighting import refit  # noqa: E402
 from bot.projects.loader import LoadedProject  # noqa: E402
 from bot.projects.spec import ProjectSpec, resolve_guidelines  # noqa: E402
 from bot.projects.sync import sync_project  # noqa: E402
@@ -75,8 +77,19 @@ SPEC = {
 }
 
 
-def seed(url: str, items: int) -> int:
-    """Fresh schema, one project, `items` items with 3 stored answers each."""
+def spec_for(consensus: str) -> ProjectSpec:
+    """The bench project; with `dawid_skene`, weighted votes and adaptive overlap (5..6)."""
+    extra = (
+        {"consensus": {"method": "dawid_skene", "confidence": 0.99}, "max_overlap": 6}
+        if consensus == "dawid_skene"
+        else {}
+    )
+    return ProjectSpec.model_validate({**SPEC, **extra})
+
+
+def seed(url: str, items: int, consensus: str = "majority") -> int:
+    """Fresh schema, one project, `items` items with 3 stored answers each (and, for
+    `dawid_skene`, the project's model fitted on them, as the scheduler would have)."""
     engine = make_engine(url)
     if url.startswith("postgresql"):
         with engine.begin() as conn:
@@ -84,7 +97,7 @@ def seed(url: str, items: int) -> int:
             conn.execute(text("CREATE SCHEMA public"))
     migrate.upgrade(url)
     sessions = make_session_factory(engine)
-    spec = ProjectSpec.model_validate(SPEC)
+    spec = spec_for(consensus)
     with unit_of_work(sessions) as session:
         sync_project(session, LoadedProject(Path("b.yml"), spec, resolve_guidelines(spec, ROOT)))
         project_id = session.scalars(select(Project.id)).one()
@@ -133,6 +146,9 @@ def seed(url: str, items: int) -> int:
         with engine.begin() as conn:
             conn.execute(text("SELECT setval('items_id_seq', (SELECT max(id) FROM items))"))
             conn.execute(text("ANALYZE"))
+    if consensus == "dawid_skene":
+        with unit_of_work(sessions) as session:
+            refit(session, project_id, spec, datetime.now(UTC))
     engine.dispose()
     return project_id
 
@@ -471,16 +487,22 @@ def main() -> None:
         action="store_true",
         help="a new connection per delivery instead of one kept-alive connection per client",
     )
+    parser.add_argument(
+        "--consensus",
+        choices=["majority", "dawid_skene"],
+        default="majority",
+        help="dawid_skene: weighted votes scored on every click, adaptive overlap up to 6",
+    )
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
         started = time.perf_counter()
-        project_id = seed(url, args.items)
+        project_id = seed(url, args.items, args.consensus)
         print(
             f"seeded {args.items:,} items + {3 * args.items:,} answers "
-            f"in {time.perf_counter() - started:.1f}s ({url.split(':')[0]})"
+            f"in {time.perf_counter() - started:.1f}s ({url.split(':')[0]}, {args.consensus})"
         )
         print(
             f"{'procs':>5} {'clicks':>7} {'p50 ms':>8} {'p99 ms':>8} {'answers/s':>10} "

@@ -1,8 +1,7 @@
 """Timesheets: per annotator, what they did in a date range and what they are owed.
 
-Active hours come from answer timestamps (`bot.metrics.active_time`: gaps capped at five
-minutes, at least five seconds an answer), not from card timers, which keep running while a
-card sits open.
+Active hours come from answer times and card timers (`bot.metrics.active_time`): steady work
+is billed the gaps between answers, and the first answer after a break its card time.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.metrics import Accuracy, active_time
+from bot.metrics.annotators import AnswerTime
 from bot.projects.sync import project_spec
 from bot.stats import accuracy_by_annotator, day_start, zone_of
 from storage import stats_annotators, stats_quality
@@ -60,7 +60,7 @@ def timesheet(
     for annotator, answers in _by_annotator(
         stats_annotators.answer_times(session, project.id, start, end)
     ):
-        hours = active_time([moment for _, moment in answers]).total_seconds() / 3600
+        hours = active_time(timing for _, timing in answers).total_seconds() / 3600
         rows.append(
             TimesheetRow(
                 annotator=annotator,
@@ -75,17 +75,17 @@ def timesheet(
 
 
 def _by_annotator(
-    rows: Iterable[tuple[str, int, datetime]],
-) -> Iterable[tuple[str, list[tuple[int, datetime]]]]:
+    rows: Iterable[tuple[str, int, datetime, float | None]],
+) -> Iterable[tuple[str, list[tuple[int, AnswerTime]]]]:
     """Group the (annotator-ordered) stream one annotator at a time."""
     current: str | None = None
-    batch: list[tuple[int, datetime]] = []
-    for annotator, item_id, moment in rows:
+    batch: list[tuple[int, AnswerTime]] = []
+    for annotator, item_id, moment, seconds in rows:
         if annotator != current:
             if current is not None:
                 yield current, batch
             current, batch = annotator, []
-        batch.append((item_id, moment))
+        batch.append((item_id, (moment, seconds)))
     if current is not None:
         yield current, batch
 

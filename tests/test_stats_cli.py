@@ -225,18 +225,21 @@ def test_timesheet_csv_has_items_active_hours_gold_accuracy_and_amount() -> None
     assert result.exit_code == 0, result.output
     rows = {row["annotator"]: row for row in csv.DictReader(io.StringIO(result.output))}
     assert set(rows) == {A, B}
-    # A: 5 s for the first answer, then gaps of 60, 60, 60, 420 (capped at 300) and 60 s.
+    # A: the first answer is billed its 10 s of card time, then gaps of 60, 60 and 60 s; the
+    # 10:10 answer comes after a 7-minute break, so it is billed its 50 s of card time; then
+    # a 60 s gap: 300 s = 0.08 h, × 15 = 1.20.
     assert rows[A] == {
         "annotator": A,
         "items": "6",
         "answers": "6",
-        "active_hours": f"{545 / 3600:.2f}",
+        "active_hours": "0.08",
         "gold_accuracy": "1.000",
         "gold_answers": "1",
         "rate": "15.00",
-        "amount": "2.25",
+        "amount": "1.20",
     }
-    # B: five answers in the same second, each credited the 5 s minimum.
+    # B: five answers in the same second: the shortest card time (5 s) starts the run and the
+    # other four are 0 s gaps floored to 5 s.
     assert (rows[B]["items"], rows[B]["active_hours"], rows[B]["amount"]) == ("5", "0.01", "0.15")
     assert rows[B]["gold_accuracy"] == "0.000"
 

@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from bot.metrics import Accuracy, active_time
 from bot.metrics.annotators import AnswerTime
 from bot.metrics.pay import ZERO, BonusRule, BonusStanding, PayTerms, base_pay, billed_hours
 from bot.metrics.quality import pooled
+from bot.metrics.records import local_date
 from bot.projects.spec import Pay
 from bot.projects.sync import project_spec
 from bot.stats import accuracy_by_annotator, day_start, zone_of
@@ -141,6 +142,37 @@ def timesheet(
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class MonthSheet:
+    """One person's timesheet for the calendar month so far, as `/label me` shows it."""
+
+    first: date
+    last: date
+    timezone: str
+    row: TimesheetRow
+    pay_declared: bool
+
+
+def month_to_date(now: datetime, tz: tzinfo) -> tuple[date, date]:
+    """The first day of the current calendar month in `tz`, and today."""
+    today = local_date(now, tz)
+    return today.replace(day=1), today
+
+
+def my_month(session: Session, project: Project, annotator: str, now: datetime) -> MonthSheet:
+    """`annotator`'s figures this calendar month (project time zone); zeros if none yet."""
+    spec = project_spec(project)
+    first, last = month_to_date(now, zone_of(spec))
+    rows = timesheet(session, project, first, last, annotator=annotator)
+    none = Accuracy(0, 0)
+    row = (
+        rows[0]
+        if rows
+        else TimesheetRow(annotator, 0, 0, timedelta(0), none, none, pay_terms(spec.pay))
+    )
+    return MonthSheet(first, last, spec.digest.timezone, row, spec.pay is not None)
 
 
 def _by_annotator(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from bot.metrics import Accuracy
 from bot.metrics.pay import PayTerms
-from bot.views.pay import bonus_progress, bonus_terms, floor_percent, share
+from bot.stats_timesheet import MonthSheet, TimesheetRow
+from bot.views.pay import bonus_progress, bonus_terms, floor_percent, month_text, share
 from tests.test_metrics_pay import RULE, standing
 
 
@@ -50,3 +52,33 @@ def test_bars_and_terms_read_plainly() -> None:
     assert bonus_terms(PayTerms(Decimal(15), "GBP", RULE)) == (
         "Bonus: 0.05 GBP per answer in the period, with at least 200 answers and quality ≥ 90%."
     )
+
+
+def month(terms: PayTerms, pay_declared: bool = True) -> MonthSheet:
+    """Someone's 2–30 November: 1 h 30 min of work, 40 of 50 scored answers correct."""
+    row = TimesheetRow(
+        annotator="U0ANNA0001",
+        items=60,
+        answers=61,
+        active=timedelta(minutes=90),
+        agreement=Accuracy(35, 44),
+        gold=Accuracy(5, 6),
+        terms=terms,
+    )
+    return MonthSheet(date(2026, 11, 2), date(2026, 11, 30), "Europe/Berlin", row, pay_declared)
+
+
+def test_my_month_without_a_bonus_shows_hours_and_base_pay_only() -> None:
+    text = month_text(month(PayTerms(Decimal("12.40"), "GBP", None)))
+
+    assert text == (
+        "*This month* (2–30 Nov 2026, Europe/Berlin): 61 answers on 60 items · 1.50 h active · "
+        "quality 80% (50 scored: 44 against decided labels, 6 gold)\n"
+        "Pay: 1.50 h × 12.40 GBP = *18.60 GBP*"
+    )
+
+
+def test_my_month_in_a_project_that_declares_no_pay_shows_no_money() -> None:
+    text = month_text(month(PayTerms(Decimal(15), "", None), pay_declared=False))
+
+    assert "1.50 h active" in text and "Pay" not in text and "15" not in text

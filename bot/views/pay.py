@@ -1,4 +1,4 @@
-"""Pay in words: the bonus terms under a timesheet, and how far a person is from the bonus.
+"""Pay in words: the bonus terms under a timesheet, and a person's own month in `/label me`.
 
 Only numbers, validated currency codes and time zone names go into this text, so nothing
 here needs escaping.
@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from bot.metrics import Accuracy
 from bot.metrics.pay import BonusStanding, PayTerms
-from bot.stats_timesheet import decimal_text
+from bot.stats_timesheet import MonthSheet, decimal_text
 
 
 def share(value: Decimal) -> str:
@@ -64,3 +64,30 @@ def bonus_progress(standing: BonusStanding, currency: str) -> str:
         )
         needs.append(f"quality ≥ {share(rule.min_quality)} ({now})")
     return f"{' and '.join(needs)} to earn {per_answer} per answer."
+
+
+def month_text(month: MonthSheet) -> str:
+    """`/label me`: this month's hours and, where the project pays, pay and bonus."""
+    row = month.row
+    first, last = month.first, month.last
+    days = f"{last.day}" if first == last else f"{first.day}–{last.day}"
+    period = f"{days} {last:%b %Y}, {month.timezone}"
+    lines = [
+        f"*This month* ({period}): {row.answers:,} answers on {row.items:,} items · "
+        f"{row.active_hours:.2f} h active · quality {floor_percent(row.quality)} "
+        f"({row.quality.scored:,} scored: {row.agreement.scored:,} against decided labels, "
+        f"{row.gold.scored:,} gold)"
+    ]
+    if not month.pay_declared:
+        return "\n".join(lines)
+    terms, currency, standing = row.terms, row.terms.currency, row.standing
+    base = f"Pay: {row.active_hours:.2f} h × {_in(terms.rate, currency)} = "
+    if standing is None:
+        lines.append(f"{base}*{_in(row.base_pay, currency)}*")
+    else:
+        lines.append(
+            f"{base}{_in(row.base_pay, currency)} + bonus {_in(row.bonus, currency)} = "
+            f"*{_in(row.total, currency)}*"
+        )
+        lines.append(bonus_progress(standing, currency))
+    return "\n".join(lines)

@@ -216,11 +216,14 @@ def test_a_gold_item_is_never_reviewed_and_keeps_its_gold_label(bot: BotHarness)
 
     card = dm_card(bot, ANN)
     negative = button(card["blocks"], f"{Action.ANSWER}:negative")
+    answered = len(bot.responses()) + 1  # the card turns into the next one after the ack
     bot.click(negative["action_id"], negative["value"], ANN)
+    bot.wait_response(answered)
     card = dm_card(bot, BEA)
     positive = button(card["blocks"], f"{Action.ANSWER}:positive")
+    answered = len(bot.responses()) + 1
     bot.click(positive["action_id"], positive["value"], BEA)
-    bot.wait_response(len(bot.responses()))
+    bot.wait_response(answered)
 
     item = item_row(bot, item_id)
     assert (item.status, item.final_label, item.final_method) == (

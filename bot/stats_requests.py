@@ -14,6 +14,7 @@ from bot.flows.project_choice import all_projects, choose_project, find_project
 from bot.projects.sync import listable_projects, project_spec
 from bot.services import Services
 from bot.stats import AnnotatorFigures, annotator_figures, compute_stats, zone_of
+from bot.stats_timesheet import MonthSheet, my_month
 from bot.views.labeling_card import Message, render_notice
 from bot.views.stats import render_my_stats, render_stats
 
@@ -36,7 +37,8 @@ def stats_message(session: Session, services: Services, user_id: str, slug: str 
 def my_stats_message(
     session: Session, services: Services, user_id: str, slug: str | None
 ) -> Message:
-    """The person's own figures, in the named project or in every project they answered in."""
+    """The person's own figures, in the named project or in every project they answered in,
+    with this month's hours, pay and bonus standing (only ever shown to them, ephemerally)."""
     if slug:
         project = find_project(session, slug)
         if project is None:
@@ -45,11 +47,11 @@ def my_stats_message(
     else:
         projects = listable_projects(all_projects(session))
     now = services.clock()
-    rows: list[tuple[str, AnnotatorFigures]] = []
+    rows: list[tuple[str, AnnotatorFigures, MonthSheet]] = []
     for project in projects:
         tz = zone_of(project_spec(project))
-        mine = annotator_figures(session, project.id, now, tz, annotator=user_id)
-        rows.extend((project.title, figures) for figures in mine)
+        for figures in annotator_figures(session, project.id, now, tz, annotator=user_id):
+            rows.append((project.title, figures, my_month(session, project, user_id, now)))
     return render_my_stats(rows)
 
 

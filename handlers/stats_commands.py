@@ -27,7 +27,7 @@ def show_stats(call: Invocation) -> None:
     reply(call.respond, message, replace=False)
 
 
-@subcommand("me", "me [project]", "your own answers, speed and gold accuracy")
+@subcommand("me", "me [project]", "your own figures, and this month's hours, pay and bonus")
 def show_mine(call: Invocation) -> None:
     services = services_of(call.context)
     with transaction(call.context) as session:

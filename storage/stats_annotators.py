@@ -132,19 +132,27 @@ def median_seconds(
 
 
 def answer_times(
-    session: Session, project_id: int, since: datetime, until: datetime
-) -> Iterator[tuple[str, int, datetime]]:
+    session: Session,
+    project_id: int,
+    since: datetime,
+    until: datetime,
+    annotator: str | None = None,
+) -> Iterator[tuple[str, int, datetime, float | None]]:
     """Every answer given in [since, until), superseded ones included (the work was done),
-    as (annotator, item id, time), ordered by annotator and time, streamed in batches."""
+    as (annotator, item id, time, seconds its card was open), ordered by annotator and time,
+    streamed in batches; only `annotator`'s when given."""
+    scope = [
+        Annotation.project_id == project_id,
+        Annotation.created_at >= as_utc(since),
+        Annotation.created_at < as_utc(until),
+    ]
+    if annotator is not None:
+        scope.append(Annotation.annotator == annotator)
     query = (
-        select(Annotation.annotator, Annotation.item_id, Annotation.created_at)
-        .where(
-            Annotation.project_id == project_id,
-            Annotation.created_at >= as_utc(since),
-            Annotation.created_at < as_utc(until),
-        )
+        select(Annotation.annotator, Annotation.item_id, Annotation.created_at, Annotation.seconds)
+        .where(*scope)
         .order_by(Annotation.annotator, Annotation.created_at)
         .execution_options(yield_per=10_000)
     )
-    for annotator, item_id, created_at in session.execute(query):
-        yield str(annotator), int(item_id), created_at
+    for who, item_id, created_at, seconds in session.execute(query):
+        yield str(who), int(item_id), created_at, None if seconds is None else float(seconds)

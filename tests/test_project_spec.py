@@ -6,6 +6,7 @@ import copy
 import csv
 import hashlib
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -256,6 +257,55 @@ def test_prefill_field_must_be_a_display_field(tmp_path: Path) -> None:
     path = write_project(tmp_path, spec_dict(task=task))
 
     assert "task.prefill_field must be one of display.fields" in only_problem(path)
+
+
+PAY = {
+    "hourly_rate": 18.5,
+    "currency": "EUR",
+    "bonus": {"per_answer": 0.05, "min_answers": 200, "min_quality": 0.9},
+}
+
+
+def test_pay_is_optional_and_money_is_read_as_exact_decimals(tmp_path: Path) -> None:
+    assert load_project_file(write_project(tmp_path, spec_dict())).spec.pay is None
+
+    pay = load_project_file(write_project(tmp_path, spec_dict(pay=PAY))).spec.pay
+
+    assert pay is not None and pay.bonus is not None
+    assert (pay.hourly_rate, pay.currency) == (Decimal("18.5"), "EUR")
+    assert pay.bonus.per_answer == Decimal("0.05")  # not 0.05000000000000000277
+    assert (pay.bonus.min_answers, pay.bonus.min_quality) == (200, Decimal("0.9"))
+
+
+def test_pay_without_a_bonus_is_fine(tmp_path: Path) -> None:
+    path = write_project(tmp_path, spec_dict(pay={"hourly_rate": 0, "currency": "USD"}))
+
+    pay = load_project_file(path).spec.pay
+    assert pay is not None and pay.bonus is None and pay.hourly_rate == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"hourly_rate": -1}, "pay.hourly_rate: Input should be greater than or equal to 0"),
+        ({"hourly_rate": "lots"}, "pay.hourly_rate: Input should be a valid decimal"),
+        ({"currency": "eur"}, "pay.currency: Value error, currency is a 3-letter ISO 4217 code"),
+        ({"currency": "EURO"}, "pay.currency: Value error, currency is a 3-letter ISO 4217 code"),
+        ({"currency": None}, "pay.currency: Field required"),
+        ({"bonus": {**PAY["bonus"], "per_answer": -0.01}}, "pay.bonus.per_answer: Input should"),
+        ({"bonus": {**PAY["bonus"], "min_answers": -1}}, "pay.bonus.min_answers: Input should"),
+        ({"bonus": {**PAY["bonus"], "min_quality": 90}}, "pay.bonus.min_quality: Input should"),
+        ({"bonus": {"per_answer": 0.05, "min_answers": 10}}, "pay.bonus.min_quality: Field req"),
+        ({"bonus": {**PAY["bonus"], "per_anwser": 1}}, "pay.bonus.per_anwser: Extra inputs"),
+    ],
+)
+def test_bad_pay_is_refused_naming_the_field(
+    tmp_path: Path, change: dict[str, Any], expected: str
+) -> None:
+    pay = {key: value for key, value in {**PAY, **change}.items() if value is not None}
+    path = write_project(tmp_path, spec_dict(pay=pay))
+
+    assert only_problem(path).startswith(expected)
 
 
 def test_several_problems_in_one_file_are_all_reported(tmp_path: Path) -> None:

@@ -217,7 +217,7 @@ def test_stats_table_names_each_annotator_and_unknown_projects_fail() -> None:
 
 
 @pytest.mark.usefixtures("dataset")
-def test_timesheet_csv_has_items_active_hours_gold_accuracy_and_amount() -> None:
+def test_timesheet_csv_has_items_active_hours_quality_and_pay() -> None:
     day = yesterday_at(0).date().isoformat()
 
     result = run("timesheet", "sentiment", "--since", day, "--until", day, "--rate", "15")
@@ -225,20 +225,31 @@ def test_timesheet_csv_has_items_active_hours_gold_accuracy_and_amount() -> None
     assert result.exit_code == 0, result.output
     rows = {row["annotator"]: row for row in csv.DictReader(io.StringIO(result.output))}
     assert set(rows) == {A, B}
-    # A: 5 s for the first answer, then gaps of 60, 60, 60, 420 (capped at 300) and 60 s.
+    # A: the first answer is billed its 10 s of card time, then gaps of 60, 60 and 60 s; the
+    # 10:10 answer comes after a 7-minute break, so it is billed its 50 s of card time; then
+    # a 60 s gap: 300 s = 0.08 h, × 15 = 1.20. (The 20-day-old answer is outside the range.)
+    # Quality: i1, i3, i6 match the decided label (i2 and i4 are undecided), i5 matches gold.
     assert rows[A] == {
         "annotator": A,
         "items": "6",
         "answers": "6",
-        "active_hours": f"{545 / 3600:.2f}",
-        "gold_accuracy": "1.000",
-        "gold_answers": "1",
+        "active_hours": "0.08",
         "rate": "15.00",
-        "amount": "2.25",
+        "currency": "",
+        "base_pay": "1.20",
+        "agreement_with_final": "1.000",
+        "agreement_scored": "3",
+        "gold_accuracy": "1.000",
+        "gold_scored": "1",
+        "quality": "1.000",
+        "quality_scored": "4",
+        "bonus": "0.00",
+        "total": "1.20",
     }
-    # B: five answers in the same second, each credited the 5 s minimum.
-    assert (rows[B]["items"], rows[B]["active_hours"], rows[B]["amount"]) == ("5", "0.01", "0.15")
-    assert rows[B]["gold_accuracy"] == "0.000"
+    # B: five answers in the same second: the shortest card time (5 s) starts the run and the
+    # other four are 0 s gaps floored to 5 s: 25 s = 0.01 h. Gold i5 is wrong: quality 3 of 4.
+    assert (rows[B]["items"], rows[B]["active_hours"], rows[B]["total"]) == ("5", "0.01", "0.15")
+    assert (rows[B]["gold_accuracy"], rows[B]["quality"]) == ("0.000", "0.750")
 
 
 @pytest.mark.usefixtures("dataset")

@@ -6,23 +6,29 @@ from `bot.stats_timesheet`, and digests are posted through the same claim as the
 
 from __future__ import annotations
 
+import enum
 import json
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 from slack_sdk.errors import SlackApiError
 
 from bot.cli.app import console, database, fail
 from bot.digest import DigestKind
 from bot.digest_post import as_json, manual_period, post_digest, render
+from bot.metrics import Accuracy
+from bot.metrics.pay import PayTerms
 from bot.metrics.quality import LOW_QUALITY
-from bot.projects.sync import get_project
+from bot.projects.sync import get_project, project_spec
 from bot.services import SlackDirectory
 from bot.slack_client import make_client
 from bot.stats import ProjectStats, compute_stats, stats_json
-from bot.stats_timesheet import timesheet, to_csv
+from bot.stats_timesheet import TimesheetRow, decimal_text, pay_terms, timesheet, to_csv
+from bot.views.pay import bonus_terms
 from bot.views.stats import agreement_text, eta_text, percent, seconds
 from storage.db import make_session_factory, read_only
 from storage.models import utcnow
@@ -97,28 +103,85 @@ def _print_stats(figures: ProjectStats) -> None:
             )
 
 
+class SheetFormat(enum.StrEnum):
+    CSV = "csv"
+    TABLE = "table"
+
+
 def timesheet_command(
     project: ProjectArg,
     since: Annotated[str, typer.Option("--since", help="First day, YYYY-MM-DD.")],
     until: Annotated[
         str | None, typer.Option("--until", help="Last day (inclusive); default today.")
     ] = None,
-    rate: Annotated[float, typer.Option("--rate", min=0, help="Hourly rate.")] = 15.0,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            "--rate", min=0, help="Hourly rate; default the project's pay.hourly_rate, else 15."
+        ),
+    ] = None,
+    format_: Annotated[
+        SheetFormat, typer.Option("--format", help="CSV for scripts, or a table to read.")
+    ] = SheetFormat.CSV,
 ) -> None:
-    """Print a CSV per annotator: items, answers, active hours, gold accuracy, amount owed.
+    """Per annotator: items, answers, active hours, base pay, quality, bonus and total owed.
 
-    Days are calendar days in the project's digest time zone.
+    Days are calendar days in the project's digest time zone; docs/stats.md says how active
+    hours, quality and the bonus are counted.
     Example: `python -m bot timesheet support-intent --since 2026-11-01 --until 2026-11-30`
     """
     first, last = _day(since, "--since"), _day(until, "--until") if until else date.today()
     if last < first:
         fail("--until is before --since")
+    override = None if rate is None else Decimal(str(rate))
     with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
         try:
             row = get_project(session, project)
         except LookupError as exc:
             fail(str(exc))
-        print(to_csv(timesheet(session, row, first, last, rate)), end="")
+        rows = timesheet(session, row, first, last, override)
+        terms = pay_terms(project_spec(row).pay, override)
+        title = row.title
+    if format_ is SheetFormat.CSV:
+        print(to_csv(rows), end="")
+    else:
+        _print_timesheet(rows, terms, f"{title}: {first:%d %b %Y} to {last:%d %b %Y}")
+
+
+def _print_timesheet(rows: list[TimesheetRow], terms: PayTerms, title: str) -> None:
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("annotator", no_wrap=True)
+    for heading in ("items", "answers", "hours", "base pay", "quality", "bonus", "total"):
+        # Only the quality cell may wrap (at its space); figures are never cut short.
+        table.add_column(heading, justify="right", no_wrap=heading != "quality")
+    for r in rows:
+        table.add_row(
+            r.annotator,
+            f"{r.items:,}",
+            f"{r.answers:,}",
+            f"{r.active_hours:,.2f}",
+            f"{r.base_pay:,.2f}",
+            f"{percent(r.quality.value)} ({_fraction(r.agreement)}+{_fraction(r.gold)})",
+            f"{r.bonus:,.2f}",
+            f"{r.total:,.2f}",
+        )
+    console.print(table)
+    rate = decimal_text(terms.rate)
+    amounts = (
+        f"Amounts in {terms.currency}; rate {rate} {terms.currency} an hour."
+        if terms.currency
+        else f"Rate {rate} an hour (the project declares no pay)."
+    )
+    console.print(
+        f"{amounts} {bonus_terms(terms)} Quality pools answers matching the decided label and "
+        "answers matching the gold answer (correct/scored of each).",
+        highlight=False,
+        markup=False,
+    )
+
+
+def _fraction(accuracy: Accuracy) -> str:
+    return f"{accuracy.correct:,}/{accuracy.scored:,}"
 
 
 def _day(text: str, option: str) -> date:

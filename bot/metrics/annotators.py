@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from statistics import median
@@ -61,7 +61,9 @@ def annotator_stats(
                 answers_total=len(own),
                 median_seconds=median_seconds(own),
                 active_time=active_time(
-                    [answer.created_at for answer in own], idle_cap, min_per_answer
+                    [(answer.created_at, answer.seconds) for answer in own],
+                    idle_cap,
+                    min_per_answer,
                 ),
                 gold=gold_accuracy(own, items_by_id),
                 agreement_with_final=agreement_with_final(own, items_by_id),
@@ -77,23 +79,35 @@ def median_seconds(answers: Iterable[AnswerRecord]) -> float | None:
     return float(median(timings)) if timings else None
 
 
+AnswerTime = tuple[datetime, float | None]
+"""When an answer was given, and the seconds its card was open before it (None if unknown)."""
+
+
 def active_time(
-    timestamps: Sequence[datetime],
+    answers: Iterable[AnswerTime],
     idle_cap: timedelta = IDLE_CAP,
     min_per_answer: timedelta = MIN_PER_ANSWER,
 ) -> timedelta:
-    """Estimated working time from answer timestamps alone.
+    """Working time billed for a run of answers, in time order (docs/stats.md, "Active time").
 
-    Each answer is credited the gap since the previous answer, capped at `idle_cap` (a longer
-    gap is a break, not work) and never less than `min_per_answer` (even a quick answer took
-    reading); the first answer, with no previous one, gets `min_per_answer`.
+    An answer within `idle_cap` of the previous one is billed the gap (steady work: the gap
+    covers reading the card and answering). The first answer, and the first after a longer
+    gap (a break), have no gap to go by, so they are billed their recorded seconds from card
+    shown to answer, capped at `idle_cap` (a card can sit open overnight). Every answer is
+    billed at least `min_per_answer` (even a quick answer took reading), and that minimum
+    when no seconds were recorded (imports, channel mode). Answers given at the same instant
+    are taken in order of their recorded seconds, so the result does not depend on row order.
     """
-    ordered = sorted(as_aware(moment) for moment in timestamps)
-    if not ordered:
-        return timedelta(0)
-    total = min_per_answer
-    for previous, current in zip(ordered, ordered[1:], strict=False):
-        total += max(min_per_answer, min(current - previous, idle_cap))
+    ordered = sorted((as_aware(moment), seconds or 0.0) for moment, seconds in answers)
+    total = timedelta(0)
+    previous: datetime | None = None
+    for moment, seconds in ordered:
+        gap = None if previous is None else moment - previous
+        if gap is not None and gap <= idle_cap:
+            total += max(min_per_answer, gap)
+        else:
+            total += max(min_per_answer, min(timedelta(seconds=seconds), idle_cap))
+        previous = moment
     return total
 
 

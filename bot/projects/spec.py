@@ -9,6 +9,7 @@ import enum
 import hashlib
 import re
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -241,6 +242,33 @@ class Privacy(Strict):
     redact: tuple[PiiKind, ...] = ("email", "phone", "card")
 
 
+class Bonus(Strict):
+    """Per answer, for a period with at least `min_answers` answers and pooled quality of at
+    least `min_quality` (docs/stats.md, "Pay"); all three are required: a bar for money is
+    never a silent default."""
+
+    per_answer: Decimal = Field(ge=0)
+    min_answers: int = Field(ge=0)
+    min_quality: Decimal = Field(ge=0, le=1)
+
+
+class Pay(Strict):
+    """What annotators are paid: `hourly_rate` per active hour in `currency`, and a bonus."""
+
+    hourly_rate: Decimal = Field(ge=0)
+    currency: str
+    bonus: Bonus | None = None
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_4217(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError(
+                f"currency is a 3-letter ISO 4217 code such as EUR or USD, not {value!r}"
+            )
+        return value
+
+
 class ProjectSpec(Strict):
     slug: str = Field(pattern=SLUG_PATTERN)
     title: str = Field(min_length=1, max_length=120)
@@ -262,6 +290,7 @@ class ProjectSpec(Strict):
     digest: Digest = Digest()
     privacy: Privacy = Privacy()
     lease_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    pay: Pay | None = None
 
     @model_validator(mode="after")
     def _fields_consistent(self) -> Self:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.metrics import Eta
 from bot.stats import AgreementFigures, AnnotatorFigures, ProjectStats
+from bot.stats_timesheet import MonthSheet
 from bot.views.blocks import (
     Block,
     cap_blocks,
@@ -19,6 +20,7 @@ from bot.views.blocks import (
 )
 from bot.views.home import progress_bar
 from bot.views.labeling_card import Message
+from bot.views.pay import month_text
 
 MAX_ANNOTATOR_ROWS = 20
 
@@ -119,15 +121,16 @@ def render_stats(stats: ProjectStats, *, for_lead: bool) -> Message:
     return Message(blocks=cap_blocks(blocks), text=text)
 
 
-def render_my_stats(rows: Sequence[tuple[str, AnnotatorFigures]]) -> Message:
-    """A person's own figures in each project they answered in."""
+def render_my_stats(rows: Sequence[tuple[str, AnnotatorFigures, MonthSheet]]) -> Message:
+    """A person's own figures in each project they answered in: all time, then this month's
+    hours, pay and how far they are from the bonus."""
     if not rows:
         return Message(
             blocks=[section("You haven't answered anything yet. Try `/label next`.")],
             text="No answers yet",
         )
     blocks: list[Block] = [header("Your labeling")]
-    for title, me in rows:
+    for title, me, month in rows:
         unsure = me.unsure / me.answers if me.answers else None
         blocks.append(
             section(
@@ -135,8 +138,10 @@ def render_my_stats(rows: Sequence[tuple[str, AnnotatorFigures]]) -> Message:
                 f"{me.last_7_days:,} in the last 7 days\nmedian time {seconds(me.median_seconds)}"
                 f" · agree with the decided label {percent(me.agreement.value)} "
                 f"({me.agreement.scored}) · gold accuracy {percent(me.gold.value)} "
-                f"({me.gold.scored} gold answers) · unsure {percent(unsure)}"
+                f"({me.gold.scored} gold answers) · unsure {percent(unsure)}\n"
+                f"{month_text(month)}"
             )
         )
-    total = sum(me.answers for _, me in rows)
+    blocks.append(context(["Only you can see your hours and pay."]))
+    total = sum(me.answers for _, me, _ in rows)
     return Message(blocks=cap_blocks(blocks), text=f"Your labeling: {total:,} answers")

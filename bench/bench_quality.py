@@ -114,6 +114,7 @@ def answer_of(annotator: str, truth: str, rng: random.Random) -> str:
 class Outcome:
     accuracy: float
     reviewed: float
+    left_open: float  # part of `reviewed`: undecided with nobody left to ask
     answers_per_item: float
     spammer_quarantined_at: int | None
     honest_quarantined: list[str]
@@ -198,7 +199,7 @@ def score(
     session: Any, truth: dict[int, str], gold_ids: set[int], spec: ProjectSpec, started: float
 ) -> Outcome:
     reviewed_ids = set(session.scalars(select(Review.item_id)))
-    correct = reviewed = 0
+    correct = reviewed = left_open = 0
     scored = [item_id for item_id in truth if item_id not in gold_ids]
     rows = {item.id: item for item in session.scalars(select(Item).where(Item.id.in_(scored)))}
     for item_id in scored:
@@ -209,6 +210,7 @@ def score(
         else:  # in review, or open with nobody left to ask: a lead settles it
             correct += 1
             reviewed += 1
+            left_open += item.status is ItemStatus.OPEN
     answers = session.scalar(
         select(func.count()).where(
             Annotation.item_id.in_(scored),
@@ -220,6 +222,7 @@ def score(
     return Outcome(
         accuracy=correct / len(scored),
         reviewed=reviewed / len(scored),
+        left_open=left_open / len(scored),
         answers_per_item=(answers or 0) / len(scored),
         spammer_quarantined_at=held.get(SPAMMER),
         honest_quarantined=sorted(w for w in held if w != SPAMMER and HONEST[w] >= 0.8),
@@ -280,7 +283,8 @@ def spammer_held(runs: list[Outcome]) -> str:
 
 def describe(outcome: Outcome) -> str:
     return (
-        f"correct {outcome.accuracy:.2%}, reviewed {outcome.reviewed:.1%}, "
+        f"correct {outcome.accuracy:.2%}, reviewed {outcome.reviewed:.1%} "
+        f"({outcome.left_open:.1%} left open), "
         f"{outcome.answers_per_item:.2f} answers/item, spammer held at "
         f"{outcome.spammer_quarantined_at}, honest held {outcome.honest_quarantined}, "
         f"{outcome.seconds:.0f} s"

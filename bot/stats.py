@@ -372,6 +372,7 @@ def stats_json(stats: ProjectStats) -> dict[str, Any]:
             "resolved": stats.review.resolved,
             "sent_back": stats.review.sent_back,
             "items_reviewed": stats.review.items_reviewed,
+            "open_holding": stats.review.open_holding,
             "oldest_open_at": _iso(
                 None if stats.review.oldest_open is None else as_aware(stats.review.oldest_open)
             ),

@@ -50,13 +50,20 @@ def gold_items(session: Session, project_id: int) -> int:
 
 @dataclass(frozen=True)
 class ReviewCounts:
-    """Reviews by status, and how many distinct items ever went to a lead."""
+    """Reviews by status, and how many distinct items ever went to a lead. Of the open reviews,
+    `open_holding` hold their item for a lead (it is in review); the others are Unsure flags on
+    items still being labeled or already decided."""
 
     open: int
     resolved: int
     sent_back: int
     oldest_open: datetime | None
     items_reviewed: int = 0
+    open_holding: int = 0
+
+    @property
+    def open_flags(self) -> int:
+        return self.open - self.open_holding
 
 
 def review_counts(session: Session, project_id: int) -> ReviewCounts:
@@ -70,12 +77,23 @@ def review_counts(session: Session, project_id: int) -> ReviewCounts:
     reviewed = session.scalar(
         select(func.count(func.distinct(Review.item_id))).where(Review.project_id == project_id)
     )
+    holding = session.scalar(
+        select(func.count())
+        .select_from(Review)
+        .join(Item, Item.id == Review.item_id)
+        .where(
+            Review.project_id == project_id,
+            Review.status == ReviewStatus.OPEN,
+            Item.status == ItemStatus.IN_REVIEW,
+        )
+    )
     return ReviewCounts(
         open=open_count,
         resolved=by_status.get(ReviewStatus.RESOLVED, (0, None))[0],
         sent_back=by_status.get(ReviewStatus.SENT_BACK, (0, None))[0],
         oldest_open=oldest,
         items_reviewed=int(reviewed or 0),
+        open_holding=int(holding or 0),
     )
 
 

@@ -88,7 +88,8 @@ def test_daily_digest_posts_progress_and_a_png_chart_to_the_digest_channel(
     ] * 5
     expected = 1 + sum(moment >= since for moment in given)  # C answered just now
     assert f"Last 24 hours:* {expected} answers" in text
-    assert "Review queue*\n1 open" in text
+    assert "Review queue*\n1 waiting · 1 resolved" in text
+    assert "In review*\n1 item waiting for a lead" in text
     assert "negative ↔ positive (2×)" in text
     assert "on track" in text
     complete = bot.fake.last("files.completeUploadExternal")

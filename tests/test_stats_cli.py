@@ -170,6 +170,7 @@ def test_stats_json_matches_the_hand_computed_figures() -> None:
     assert agreement["items"] == 5 and agreement["sampled"] is None
     assert agreement["top_confusions"][0] == {"labels": ["negative", "positive"], "count": 2}
     assert stats["review"]["open"] == 1 and stats["review"]["resolved"] == 1
+    assert stats["review"]["open_holding"] == stats["items"]["in_review"] == 1
     by_id = {a["id"]: a for a in stats["annotators"]}
     assert [a["id"] for a in stats["annotators"]] == [A, B, C]
     assert by_id[A] | {"answers_today": 0} == by_id[A]

@@ -69,7 +69,9 @@ def _print_stats(figures: ProjectStats) -> None:
     console.print(f"[bold]{figures.title}[/] ({figures.slug})", highlight=False, markup=True)
     console.print(
         f"{items.complete:,} of {items.total:,} items complete · {items.in_review:,} in review"
-        f" · {figures.answers:,} answers · review queue {figures.review.open:,}",
+        f" · {figures.answers:,} answers · review queue {figures.review.open:,}"
+        f" ({figures.review.open_holding:,} holding items, {figures.review.open_flags:,} unsure"
+        " flags)",
         highlight=False,
     )
     console.print(agreement_text(figures.agreement).replace("κ", "kappa"), highlight=False)

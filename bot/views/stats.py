@@ -65,6 +65,18 @@ def agreement_text(agreement: AgreementFigures) -> str:
     )
 
 
+def review_queue_text(stats: ProjectStats) -> str:
+    """Open reviews split into those holding an item (the in-review count) and Unsure flags
+    on items still being labeled, so the two figures always add up."""
+    review = stats.review
+    flags = f" + {review.open_flags:,} unsure flag(s)" if review.open_flags else ""
+    return (
+        f"{review.open_holding:,} waiting{flags} · {review.resolved:,} resolved"
+        if review.open
+        else f"none open · {review.resolved:,} resolved"
+    )
+
+
 def summary_blocks(stats: ProjectStats) -> list[Block]:
     items = stats.items
     deadline = f" · deadline {stats.deadline:%d %b %Y}" if stats.deadline else ""
@@ -76,8 +88,9 @@ def summary_blocks(stats: ProjectStats) -> list[Block]:
         fields_section(
             [
                 f"*Answers*\n{stats.answers:,} ({stats.answers_per_day:,.0f}/day lately)",
-                f"*Review queue*\n{stats.review.open:,} open · {stats.review.resolved:,} resolved",
-                f"*In review*\n{items.in_review:,} items",
+                f"*Review queue*\n{review_queue_text(stats)}",
+                f"*In review*\n{items.in_review:,} item{'' if items.in_review == 1 else 's'} "
+                "waiting for a lead",
                 f"*ETA*\n{eta_text(stats.eta, stats.deadline is not None)}{deadline}",
             ]
         ),

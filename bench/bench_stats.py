@@ -34,7 +34,8 @@ from bot.digest import daily_digest, weekly_digest  # noqa: E402
 from bot.projects.loader import LoadedProject  # noqa: E402
 from bot.projects.spec import ProjectSpec, resolve_guidelines  # noqa: E402
 from bot.projects.sync import sync_project  # noqa: E402
-from bot.stats import compute_stats, stats_json  # noqa: E402
+from bot.stats import compute_stats  # noqa: E402
+from bot.views.stats_json import stats_json  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory, read_only, unit_of_work  # noqa: E402
 from storage.models import (  # noqa: E402

@@ -14,18 +14,20 @@ from sqlalchemy.orm import Session
 
 from bot.charts import progress_chart
 from bot.metrics import ConfusionPair
+from bot.metrics.quality import (
+    AnnotatorQuality,
+    accuracy_by_annotator,
+    needs_calibration,
+    quality_by_annotator,
+)
 from bot.metrics.records import local_date
 from bot.projects.sync import project_spec
 from bot.stats import (
     AgreementFigures,
-    AnnotatorQuality,
     ProjectStats,
-    accuracy_by_annotator,
     agreement_figures,
     compute_stats,
     estimates,
-    needs_calibration,
-    quality_by_annotator,
     zone_of,
 )
 from storage import stats_counts, stats_quality

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -28,8 +26,8 @@ from bot.metrics import (
     pace,
     percent_agreement,
 )
-from bot.metrics.quality import is_low_quality, pooled
-from bot.metrics.records import AnswerValue, as_aware, local_date
+from bot.metrics.quality import AnnotatorQuality, Estimate, accuracy_by_annotator
+from bot.metrics.records import local_date
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.projects.sync import project_spec
 from storage import consensus_models, stats_annotators, stats_counts, stats_quality
@@ -59,23 +57,6 @@ class AnnotatorFigures:
     @property
     def scored(self) -> AnnotatorQuality:
         return AnnotatorQuality(self.annotator, self.gold, self.agreement, self.estimate)
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """The weighted model's view of an annotator: estimated accuracy over `answers` answers,
-    and the label they give most beyond its true share (with how many times), if any."""
-
-    accuracy: float
-    answers: int
-    overuses: tuple[str, float] | None  # (choice value, times its true share)
-    overuses_text: str | None = None  # that choice as people read it
-
-    def habit(self) -> str | None:
-        """ "Positive 2.8×", for people."""
-        if self.overuses is None:
-            return None
-        return f"{self.overuses_text or self.overuses[0]} {self.overuses[1]:.1f}×"
 
 
 @dataclass(frozen=True)
@@ -138,18 +119,6 @@ def throughput(
     return [
         DayThroughput(first + timedelta(days=n), answers[n], completions[n]) for n in range(days)
     ]
-
-
-def accuracy_by_annotator(
-    outcomes: Mapping[str, Sequence[tuple[AnswerValue, AnswerValue, int]]],
-) -> dict[str, Accuracy]:
-    """Answers matching the gold or decided label (compared as `answer_key`s, like every
-    metric), per annotator."""
-    result = {}
-    for annotator, rows in outcomes.items():
-        correct = sum(n for value, gold, n in rows if answer_key(value) == answer_key(gold))
-        result[annotator] = Accuracy(correct, sum(n for _, _, n in rows))
-    return result
 
 
 def agreement_figures(sample: stats_quality.AgreementSample, spec: ProjectSpec) -> AgreementFigures:
@@ -276,150 +245,3 @@ def compute_stats(session: Session, project: Project, now: datetime) -> ProjectS
         answers_per_day=recent.answers_per_day,
         eta=eta(remaining, recent.answers_per_day, spec.deadline, today),
     )
-
-
-@dataclass(frozen=True)
-class AnnotatorQuality:
-    """An annotator's scored answers: against gold answers and against decided labels (and
-    the weighted model's estimate, in projects that have one)."""
-
-    annotator: str
-    gold: Accuracy
-    agreement: Accuracy
-    estimate: Estimate | None = None
-
-    @property
-    def quality(self) -> Accuracy:
-        return pooled(self.agreement, self.gold)
-
-    @property
-    def flagged(self) -> bool:
-        """Confidently below the quality bar (see `bot.metrics.quality`)."""
-        return is_low_quality(self.quality)
-
-
-def quality_by_annotator(
-    gold: Mapping[str, Accuracy],
-    agreement: Mapping[str, Accuracy],
-    estimates: Mapping[str, Estimate] | None = None,
-) -> list[AnnotatorQuality]:
-    """Everyone with a scored answer, most scored answers first (ties by id)."""
-    estimates = estimates or {}
-    rows = [
-        AnnotatorQuality(
-            who,
-            gold.get(who, Accuracy(0, 0)),
-            agreement.get(who, Accuracy(0, 0)),
-            estimates.get(who),
-        )
-        for who in set(gold) | set(agreement)
-    ]
-    return sorted(rows, key=lambda row: (-row.quality.scored, row.annotator))
-
-
-def needs_calibration(rows: Sequence[AnnotatorQuality]) -> list[AnnotatorQuality]:
-    """The flagged annotators, worst first. Shown to leads only, never in a channel."""
-    flagged = [row for row in rows if row.flagged]
-    return sorted(flagged, key=lambda row: (row.quality.value or 0.0, row.annotator))
-
-
-def stats_json(stats: ProjectStats) -> dict[str, Any]:
-    """The documented `stats --json` object (docs/stats.md)."""
-    agreement = stats.agreement
-    eta_ = stats.eta
-    return {
-        "project": stats.slug,
-        "title": stats.title,
-        "generated_at": stats.generated_at.isoformat(),
-        "timezone": stats.timezone,
-        "items": {
-            "total": stats.items.total,
-            "open": stats.items.open,
-            "in_review": stats.items.in_review,
-            "complete": stats.items.complete,
-            "gold": stats.gold_items,
-        },
-        "answers": stats.answers,
-        "unsure_answers": stats.unsure_answers,
-        "agreement": {
-            "percent": _round(agreement.percent.value),
-            "cohen_kappa_mean": _round(agreement.cohen.value),
-            "fleiss_kappa": _round(agreement.fleiss.value),
-            "krippendorff_alpha": _round(agreement.alpha.value),
-            "items": agreement.items,
-            "eligible_items": agreement.population,
-            "sampled": agreement.items if agreement.sampled else None,
-            "reasons": {
-                "percent": agreement.percent.reason,
-                "cohen_kappa_mean": agreement.cohen.reason,
-                "fleiss_kappa": agreement.fleiss.reason,
-                "krippendorff_alpha": agreement.alpha.reason,
-            },
-            "top_confusions": [
-                {"labels": [pair.first, pair.second], "count": pair.count}
-                for pair in agreement.confusion[:5]
-            ],
-        },
-        "consensus_method": stats.method,
-        "answers_per_decided_item": _round(
-            stats.decided[1] / stats.decided[0] if stats.decided[0] else None
-        ),
-        "reviewed_share": _round(
-            stats.review.items_reviewed / stats.items.total if stats.items.total else None
-        ),
-        "review": {
-            "open": stats.review.open,
-            "resolved": stats.review.resolved,
-            "sent_back": stats.review.sent_back,
-            "items_reviewed": stats.review.items_reviewed,
-            "open_holding": stats.review.open_holding,
-            "oldest_open_at": _iso(
-                None if stats.review.oldest_open is None else as_aware(stats.review.oldest_open)
-            ),
-        },
-        "annotators": [
-            {
-                "id": a.annotator,
-                "answers": a.answers,
-                "answers_today": a.today,
-                "answers_last_7_days": a.last_7_days,
-                "unsure": a.unsure,
-                "median_seconds": _round(a.median_seconds),
-                "gold_accuracy": _round(a.gold.value),
-                "gold_scored": a.gold.scored,
-                "agreement_with_final": _round(a.agreement.value),
-                "agreement_scored": a.agreement.scored,
-                "quality": _round(a.scored.quality.value),
-                "quality_scored": a.scored.quality.scored,
-                "low_quality": a.scored.flagged,
-                "estimated_accuracy": _round(a.estimate.accuracy) if a.estimate else None,
-                "overuses": (
-                    {"label": a.estimate.overuses[0], "ratio": round(a.estimate.overuses[1], 2)}
-                    if a.estimate and a.estimate.overuses
-                    else None
-                ),
-                "quarantined": a.quarantined,
-            }
-            for a in stats.annotators
-        ],
-        "throughput": [
-            {"day": day.day.isoformat(), "answers": day.answers, "completions": day.completions}
-            for day in stats.throughput
-        ],
-        "eta": {
-            "remaining_answers": eta_.remaining,
-            "answers_per_day": round(stats.answers_per_day, 2),
-            "days_needed": _round(eta_.days_needed),
-            "expected_date": _iso(eta_.expected_date),
-            "deadline": _iso(stats.deadline),
-            "on_track": eta_.on_track,
-        },
-    }
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return None if value is None else value.isoformat()

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from bot.metrics import Accuracy, active_time
 from bot.metrics.annotators import AnswerTime
 from bot.metrics.pay import ZERO, BonusRule, BonusStanding, PayTerms, base_pay, billed_hours
-from bot.metrics.quality import pooled
+from bot.metrics.quality import accuracy_by_annotator, pooled
 from bot.metrics.records import local_date
 from bot.projects.spec import Pay
 from bot.projects.sync import project_spec
-from bot.stats import accuracy_by_annotator, day_start, zone_of
+from bot.stats import day_start, zone_of
 from storage import stats_annotators, stats_quality
 from storage.models import Project
 

@@ -26,10 +26,11 @@ from bot.metrics.quality import LOW_QUALITY
 from bot.projects.sync import get_project, project_spec
 from bot.services import SlackDirectory
 from bot.slack_client import make_client
-from bot.stats import ProjectStats, compute_stats, stats_json
+from bot.stats import ProjectStats, compute_stats
 from bot.stats_timesheet import TimesheetRow, decimal_text, pay_terms, timesheet, to_csv
 from bot.views.pay import bonus_terms
 from bot.views.stats import agreement_text, eta_text, percent, seconds
+from bot.views.stats_json import stats_json
 from storage.db import make_session_factory, read_only
 from storage.models import utcnow
 

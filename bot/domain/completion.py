@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.domain.consensus import Consensus, consensus, is_complete, needs_review
-from bot.domain.item_state import decide, undecide
+from bot.domain.item_state import decide, is_gold, undecide
 from bot.domain.review_routing import open_review
 from bot.domain.weighting import item_posterior
 from bot.projects.spec import ProjectSpec
@@ -104,11 +104,6 @@ def verdict(
         FinalMethod.CONSENSUS,
         ReviewReason.DISAGREEMENT,
     )
-
-
-def is_gold(item: Item) -> bool:
-    """A gold item is decided by its gold answer; one without an answer is an ordinary item."""
-    return item.is_gold and item.gold_answer is not None
 
 
 def refresh_item(session: Session, item: Item, spec: ProjectSpec) -> Outcome:

@@ -9,6 +9,11 @@ from typing import Any
 from storage.models import FinalMethod, Item, ItemStatus, utcnow
 
 
+def is_gold(item: Item) -> bool:
+    """A gold item is decided by its gold answer; one without an answer is an ordinary item."""
+    return item.is_gold and item.gold_answer is not None
+
+
 def decide(
     item: Item,
     label: Any,

@@ -12,7 +12,7 @@ import random
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.domain.item_state import undecide
+from bot.domain.item_state import is_gold, undecide
 from storage import reviews as q
 from storage.models import Item, ItemStatus, Review, ReviewReason
 
@@ -30,7 +30,7 @@ def open_review(
     and manual requests take the item out of the queues until a lead decides (with no final
     label meanwhile); an Unsure answer alone leaves it in the queues so others still answer.
     """
-    if item.is_gold and item.gold_answer is not None:
+    if is_gold(item):
         return None
     review = q.open_review_of(session, item.id)
     if review is not None:

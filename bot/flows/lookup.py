@@ -16,8 +16,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.domain.access import is_lead, may_annotate
-from bot.domain.completion import is_gold
 from bot.domain.consensus import vote_counts
+from bot.domain.item_state import is_gold
 from bot.domain.relabel import RelabelStatus, relabel_item
 from bot.flows.project_choice import allowed_projects
 from bot.flows.review import send_to_review

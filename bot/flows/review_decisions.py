@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from bot.domain import audit
 from bot.domain.access import is_lead
-from bot.domain.completion import is_gold, refresh_item
+from bot.domain.completion import refresh_item
 from bot.domain.consensus import answer_key
-from bot.domain.item_state import decide, undecide
+from bot.domain.item_state import decide, is_gold, undecide
 from bot.domain.labeling import validate_value
 from bot.flows.review import item_preview, render_post, review_post
 from bot.projects.sync import project_spec

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from bot.digest import DailyDigest, WeeklyDigest
 from bot.metrics import ConfusionPair
-from bot.metrics.quality import LOW_QUALITY, MIN_SCORED
-from bot.stats import AgreementFigures, AnnotatorQuality, Estimate
+from bot.metrics.quality import LOW_QUALITY, MIN_SCORED, AnnotatorQuality, Estimate
+from bot.stats import AgreementFigures
 from bot.views.blocks import Block, cap_blocks, context, escape, header, safe, section
 from bot.views.labeling_card import Message
 from bot.views.stats import mention, percent, ratio, summary_blocks

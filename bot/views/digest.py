@@ -10,7 +10,8 @@ from bot.metrics.quality import LOW_QUALITY, MIN_SCORED, AnnotatorQuality, Estim
 from bot.stats import AgreementFigures
 from bot.views.blocks import Block, cap_blocks, context, escape, header, safe, section
 from bot.views.labeling_card import Message
-from bot.views.stats import mention, percent, ratio, summary_blocks
+from bot.views.people import mention
+from bot.views.stats import percent, ratio, summary_blocks
 
 MAX_QUALITY_ROWS = 25
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.ids import Action
 from bot.views.blocks import actions, button, context, escape, safe, section
 from bot.views.labeling_card import Message
-from bot.views.stats import mention, percent
+from bot.views.people import mention
+from bot.views.stats import percent
 
 
 def render_quarantine_dm(

@@ -11,7 +11,6 @@ from bot.views.blocks import (
     Block,
     cap_blocks,
     context,
-    escape,
     fields_section,
     header,
     safe,
@@ -120,9 +119,7 @@ def render_stats(stats: ProjectStats, *, for_lead: bool) -> Message:
         blocks.append(
             section(f"*Annotators* (visible to leads only)\n{annotator_lines(stats.annotators)}")
         )
-    text = (
-        f"{escape(stats.title)}: {stats.items.complete:,} of {stats.items.total:,} items complete"
-    )
+    text = f"{stats.title}: {stats.items.complete:,} of {stats.items.total:,} items complete"
     return Message(blocks=cap_blocks(blocks), text=text)
 
 

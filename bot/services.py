@@ -104,6 +104,14 @@ class TTLCache:
             self._values[key] = (now, value)
         return value
 
+    def adjust(self, key: Any, delta: int) -> None:
+        """Correct a cached count this process just changed (an answer closed an item), so
+        the next card counts it without a recount."""
+        with self._lock:
+            hit = self._values.get(key)
+            if hit is not None:
+                self._values[key] = (hit[0], hit[1] + delta)
+
 
 @dataclass
 class Services:

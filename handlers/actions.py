@@ -11,10 +11,11 @@ from slack_sdk import WebClient
 from bot.domain.labeling import AnswerResult, AnswerStatus
 from bot.flows import card_modals, channel_mode
 from bot.flows import labeling as flow
+from bot.flows.live_card import CardRef, Superseded, guard_card, make_live, post_card
 from bot.flows.project_choice import project_by_id
 from bot.flows.review import publish_in_background
 from bot.ids import Action
-from bot.views.labeling_card import render_notice
+from bot.views.labeling_card import Message, render_notice
 from bot.views.modals import render_free_text_modal, render_full_text_modal, render_unsure_modal
 from bot.views.state import CardState
 from handlers.common import (
@@ -61,10 +62,19 @@ def _answer_then_next(
     """Store the answer, ack, then turn the same card into the next item."""
     user = user_of(body)
     services = context["services"]
+    card_ref = CardRef.from_body(body)
     answered: flow.Answered | None = store_then_ack(
-        context, ack, respond, lambda s: flow.answer_and_prepare(s, services, user, state, value)
+        context,
+        ack,
+        respond,
+        lambda s: flow.answer_and_prepare(s, services, user, state, value, card=card_ref),
     )
-    if answered is None or answered.result.status is AnswerStatus.DUPLICATE:
+    if answered is None:
+        return None
+    notice = answered.notice
+    if notice is not None:
+        after_ack("card notice", lambda: reply(respond, notice, replace=False))
+    if answered.result.status is AnswerStatus.DUPLICATE:
         return None
     if answered.result.status is AnswerStatus.NOT_YOURS:
         message = render_notice(answered.result.message)
@@ -134,10 +144,21 @@ def _card_step(name: str, step: Any) -> Any:
         state: CardState,
     ) -> None:
         user = user_of(body)
-        message = store_then_ack(
-            context, ack, respond, lambda s: step(s, context["services"], user, state)
+        card_ref = CardRef.from_body(body)
+        outcome: Message | Superseded | None = store_then_ack(
+            context,
+            ack,
+            respond,
+            lambda s: (
+                guard_card(s, user, state, card_ref) or step(s, context["services"], user, state)
+            ),
         )
-        if message is not None:
+        if isinstance(outcome, Superseded):
+            superseded = outcome
+            after_ack(name, lambda: reply(respond, superseded.notice, replace=False))
+            after_ack(name, lambda: reply(respond, superseded.card, replace=True))
+        elif outcome is not None:
+            message = outcome
             after_ack(name, lambda: reply(respond, message, replace=True))
 
     listener.__name__ = f"on_{name}"
@@ -158,17 +179,23 @@ def on_start_labeling(
     raw = str(body["actions"][0].get("value") or "")
     user = user_of(body)
     container = body.get("container") or {}
-    in_dm = (
-        container.get("type") == "message"
-        and not container.get("is_ephemeral")
-        and str(container.get("channel_id") or "").startswith("D")
-    )
-    after_ack("start labeling", lambda: _start(context, respond, client, user, raw, in_dm))
+    in_dm = container.get("type") == "message" and str(
+        container.get("channel_id") or ""
+    ).startswith("D")
+    card = CardRef.from_body(body) if in_dm else None
+    after_ack("start labeling", lambda: _start(context, respond, client, user, raw, card))
 
 
 def _start(
-    context: BoltContext, respond: Respond, client: WebClient, user: str, raw: str, in_dm: bool
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+    user: str,
+    raw: str,
+    card: CardRef | None,
 ) -> None:
+    """The fresh card replaces the clicked DM message, or is posted in the DM; either way it
+    becomes the person's one live card."""
     if not raw.isdigit():
         send_dm(client, user, render_notice(BAD_CARD))
         return
@@ -181,10 +208,13 @@ def _start(
             message = flow.next_card(
                 session, services, project, user, CardState(project_id=project.id)
             )
-    if in_dm:
-        reply(respond, message, replace=True)
-    else:
+    if project is None:
         send_dm(client, user, message)
+    elif card is not None:
+        reply(respond, message, replace=True)
+        make_live(services, client, user, int(raw), card)
+    else:
+        post_card(services, client, user, int(raw), message)
 
 
 def on_pick_project(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:

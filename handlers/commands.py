@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.domain.access import is_lead
 from bot.flows import channel_mode
 from bot.flows import labeling as flow
+from bot.flows.live_card import post_card
 from bot.flows.project_choice import all_projects, choose_project
 from bot.ids import SLASH_COMMAND
 from bot.projects.sync import listable_projects, project_spec
@@ -19,7 +20,7 @@ from bot.views.help import render_help
 from bot.views.labeling_card import Message, render_notice
 from bot.views.pickers import Purpose, render_project_picker
 from bot.views.state import CardState
-from handlers.common import after_ack, reply, send_dm, services_of, transaction
+from handlers.common import after_ack, reply, services_of, transaction
 from handlers.subcommands import REGISTRY, Invocation, subcommand
 from storage.db import read_only
 from storage.models import Project
@@ -90,7 +91,7 @@ def next_item(call: Invocation) -> None:
     )
     if isinstance(chosen, tuple):  # the card is stored; post it after the transaction
         project, card = chosen
-        send_dm(call.client, call.user_id, card)
+        post_card(services, call.client, call.user_id, project.id, card)
         chosen = render_notice(f"Your {project.title} card is in your DM with me.")
     reply(call.respond, chosen, replace=False)
 

@@ -457,6 +457,24 @@ class Quarantine(Base):
         return f"<Quarantine project={self.project_id} annotator={self.annotator!r}>"
 
 
+class LiveCard(Base):
+    """The one labeling card of a person and project whose buttons count: a newer card
+    supersedes it, and clicks on any other card are answered, not recorded."""
+
+    __tablename__ = "live_cards"
+    __table_args__ = (UniqueConstraint("project_id", "annotator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    annotator: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LiveCard project={self.project_id} annotator={self.annotator!r}>"
+
+
 class ProcessedEvent(Base):
     """Slack event ids already handled, so redelivered events are stored once."""
 

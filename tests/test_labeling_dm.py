@@ -28,7 +28,11 @@ def start_and_ack_guidelines(bot: BotHarness, user: str = ANNOTATOR) -> dict:
     card = bot.fake.wait_for("chat.postMessage")[-1]
     bot.wait_response(1)  # "your card is in your DM"
     ack = button(card["blocks"], Action.ACK_GUIDELINES)
-    assert bot.click(Action.ACK_GUIDELINES, ack["value"], user, channel="D0ANNOT001").status == 200
+    message = {"ts": card.response["ts"], "blocks": card["blocks"], "text": card["text"]}
+    clicked = bot.click(
+        Action.ACK_GUIDELINES, ack["value"], user, channel=card["channel"], message=message
+    )
+    assert clicked.status == 200
     return bot.wait_response(2).body
 
 

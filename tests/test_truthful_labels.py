@@ -84,9 +84,11 @@ def dm_card(bot: BotHarness, user: str) -> dict[str, Any]:
     assert bot.command("next", user).status == 200
     cards = eventually(lambda: posts()[earlier:])
     assert cards, f"no card in {user}'s DM"
-    ack = button(cards[-1]["blocks"], Action.ACK_GUIDELINES)
+    latest = cards[-1]
+    ack = button(latest["blocks"], Action.ACK_GUIDELINES)
     seen = len(bot.responses())
-    bot.click(Action.ACK_GUIDELINES, ack["value"], user, channel=dm)
+    message = {"ts": latest.response["ts"], "blocks": latest["blocks"], "text": latest["text"]}
+    bot.click(Action.ACK_GUIDELINES, ack["value"], user, channel=dm, message=message)
 
     def item_card() -> dict[str, Any] | None:
         for call in bot.responses()[seen:]:

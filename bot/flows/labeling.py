@@ -13,6 +13,7 @@ from bot.domain.access import may_annotate
 from bot.domain.assignment import assign_next
 from bot.domain.labeling import AnswerResult, AnswerStatus, Unsure
 from bot.domain.quarantine import QUARANTINED, is_quarantined
+from bot.flows.live_card import CardRef, already_recorded, guard_card
 from bot.flows.project_choice import NOT_ALLOWED
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import current_guidelines, project_spec
@@ -30,7 +31,7 @@ from bot.views.labeling_card import (
 from bot.views.pickers import render_guidelines
 from bot.views.state import CardState
 from storage import queue
-from storage.models import GuidelineAck, Item, Project
+from storage.models import GuidelineAck, Item, ItemStatus, Project
 
 PAUSED = "{title} is paused by its leads; no items are handed out right now."
 
@@ -208,11 +209,13 @@ class Answered:
     """An answer stored and the card's next face prepared, in the transaction before the ack.
 
     The next item is leased and the card rendered while the transaction is open, so after the
-    ack only the Web API call remains (no second database round trip per click).
+    ack only the Web API call remains (no second database round trip per click). `notice` is
+    a private note for the person (a click on an old card, or a second, different choice).
     """
 
     result: AnswerResult
     card: Message | None
+    notice: Message | None = None
 
 
 def answer_and_prepare(
@@ -222,13 +225,24 @@ def answer_and_prepare(
     state: CardState,
     value: Any,
     unsure: Unsure | None = None,
+    card: CardRef | None = None,
 ) -> Answered:
-    """Record the answer, lease the next item and render the next card in one transaction."""
+    """Record the answer, lease the next item and render the next card in one transaction.
+
+    A click on a card that is no longer the live one records nothing (see `live_card`).
+    """
+    superseded = guard_card(session, user_id, state, card)
+    if superseded is not None:
+        stale = AnswerResult(AnswerStatus.STALE, "That card was replaced.")
+        return Answered(stale, superseded.card, superseded.notice)
     project, result = record_answer(session, services, user_id, state, value, unsure)
     if project is None:
         stale = AnswerResult(AnswerStatus.STALE, "That card is out of date.")
         return Answered(stale, render_notice("That project no longer exists."))
-    if result.status in (AnswerStatus.DUPLICATE, AnswerStatus.NOT_YOURS):
+    if result.status is AnswerStatus.DUPLICATE and result.item is not None:
+        note = already_recorded(session, project, user_id, result.item.id, value)
+        return Answered(result, None, note)  # a double click stays silent (note is None)
+    if result.status is AnswerStatus.NOT_YOURS:
         return Answered(result, None)
     return Answered(result, card_after_answer(session, services, project, user_id, state, result))
 
@@ -245,6 +259,8 @@ def card_after_answer(
     if result.status is AnswerStatus.INVALID:
         return render_notice(result.message or "That answer isn't valid for this project.")
     recorded = result.status is AnswerStatus.RECORDED and result.annotation is not None
+    if recorded and result.item is not None and result.item.status is not ItemStatus.OPEN:
+        services.counts.adjust(("open_items", project.id), -1)  # "N left" counts this answer
     previous = _previous(project_spec(project), result) if recorded else None
     count = state.session_count + (1 if recorded else 0)
     notice = result.message if result.status is AnswerStatus.STALE else None

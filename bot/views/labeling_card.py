@@ -174,6 +174,14 @@ def render_done_card(
     return Message(blocks=blocks, text=f"{title}: all done for now")
 
 
+def render_superseded_card(title: str) -> Message:
+    """An older card once a newer one is live: no buttons, a pointer to the newer card."""
+    blocks: list[Block] = [
+        section(f"*{safe(title, 150)}*: continued in a newer card below :arrow_down:"),
+    ]
+    return Message(blocks=blocks, text=f"{title}: continued below")
+
+
 def render_stopped_card(*, title: str, session_count: int, today: int, state: CardState) -> Message:
     blocks = [
         section(f"*{safe(title, 150)}*: paused. Your held item went back to the queue."),

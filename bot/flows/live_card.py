@@ -1,0 +1,132 @@
+"""One live labeling card per person and project.
+
+A new card (`/label next`, Start labeling) becomes the live one, and the card it replaces is
+turned into a "continued below" note without buttons. A click on any card that is not the
+live one records nothing and gets a short private answer saying what is recorded, instead of
+silence; a double click on the live card stays silent, as Slack users expect.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.domain.consensus import answer_key
+from bot.projects.sync import project_spec
+from bot.services import Services
+from bot.views.labeling_card import Message, choice_label, render_notice, render_superseded_card
+from bot.views.state import CardState
+from storage import live_cards, queue
+from storage.db import unit_of_work
+from storage.models import LeaseStatus, Project
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CardRef:
+    """The message a click came from."""
+
+    channel: str
+    ts: str
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> CardRef | None:
+        container = body.get("container") or {}
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        if container.get("is_ephemeral") or not channel or not ts:
+            return None
+        return cls(str(channel), str(ts))
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """What to do with a click on an old card: a private answer, and the old card's new face."""
+
+    notice: Message
+    card: Message
+
+
+def check_card(
+    session: Session, project: Project, user_id: str, state: CardState, card: CardRef | None
+) -> Superseded | None:
+    """None when the click comes from the live card, or from no DM card we know of (no card
+    recorded, or a message in another conversation: cards live in the person's DM)."""
+    if card is None:
+        return None
+    live = live_cards.live_card(session, project.id, user_id)
+    if live is None or live[0] != card.channel or live[1] == card.ts:
+        return None
+    return Superseded(
+        notice=render_notice(recorded_note(session, project, user_id, state)),
+        card=render_superseded_card(project.title),
+    )
+
+
+def guard_card(
+    session: Session, user_id: str, state: CardState, card: CardRef | None
+) -> Superseded | None:
+    """For card buttons other than answers (Undo, Skip, Stop, guidelines): refuse a click on
+    a card that is no longer the live one."""
+    project = session.get(Project, state.project_id) if card is not None else None
+    return check_card(session, project, user_id, state, card) if project else None
+
+
+def recorded_note(session: Session, project: Project, user_id: str, state: CardState) -> str:
+    """What this card's item holds from the person, said plainly."""
+    lease = queue.lease_by_id(session, state.lease_id) if state.lease_id else None
+    if lease is not None and lease.annotator == user_id and lease.status is LeaseStatus.ANSWERED:
+        answer = queue.current_annotation(session, lease.item_id, user_id)
+        if answer is not None:
+            shown = "Unsure" if answer.unsure else choice_label(project_spec(project), answer.value)
+            return f"Already recorded as {shown}. Your current card is below."
+    return "This card was replaced by a newer one below; nothing was recorded from it."
+
+
+def already_recorded(
+    session: Session, project: Project, user_id: str, item_id: int, value: Any
+) -> Message | None:
+    """For a click on an item the person has answered: None when it repeats the recorded
+    answer (a double click), else a private note saying what is recorded."""
+    answer = queue.current_annotation(session, item_id, user_id)
+    if answer is None or (not answer.unsure and answer_key(answer.value) == answer_key(value)):
+        return None
+    spec = project_spec(project)
+    shown = "Unsure" if answer.unsure else choice_label(spec, answer.value)
+    return render_notice(f"Already recorded as {shown}; use Undo on your card to change it.")
+
+
+def post_card(
+    services: Services, client: WebClient, user_id: str, project_id: int, card: Message
+) -> None:
+    """Post a new card in the person's DM, make it the live one, retire the previous one."""
+    channel = str(client.conversations_open(users=user_id)["channel"]["id"])
+    response = client.chat_postMessage(
+        channel=channel, blocks=card.blocks, text=card.text, unfurl_links=False, unfurl_media=False
+    )
+    make_live(services, client, user_id, project_id, CardRef(channel, str(response["ts"])))
+
+
+def make_live(
+    services: Services, client: WebClient, user_id: str, project_id: int, card: CardRef
+) -> None:
+    """Record `card` as the live one and turn the card it replaces into a pointer to it."""
+    with unit_of_work(services.sessions) as session:
+        project = session.get(Project, project_id)
+        if project is None:
+            return
+        title = project.title
+        previous = live_cards.make_live(
+            session, project_id, user_id, card.channel, card.ts, services.clock()
+        )
+    if previous is None:
+        return
+    old = render_superseded_card(title)
+    try:
+        client.chat_update(channel=previous[0], ts=previous[1], blocks=old.blocks, text=old.text)
+    except Exception as exc:  # noqa: BLE001 - the old card's clicks are refused anyway
+        log.info("the replaced card could not be updated: %s", type(exc).__name__)

@@ -1,0 +1,46 @@
+"""Which labeling card of a person is live, per project (see `LiveCard`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import LiveCard
+
+_LIVE = select(LiveCard.channel, LiveCard.message_ts).where(
+    LiveCard.project_id == bindparam("project_id"), LiveCard.annotator == bindparam("annotator")
+)
+
+
+def live_card(session: Session, project_id: int, annotator: str) -> tuple[str, str] | None:
+    """(channel, ts) of the person's live card, or None if no card was recorded."""
+    row = session.execute(_LIVE, {"project_id": project_id, "annotator": annotator}).first()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
+def make_live(
+    session: Session, project_id: int, annotator: str, channel: str, ts: str, now: datetime
+) -> tuple[str, str] | None:
+    """Record (channel, ts) as the live card; returns the card it replaces, if another."""
+    row = session.scalars(
+        select(LiveCard)
+        .where(LiveCard.project_id == project_id, LiveCard.annotator == annotator)
+        .with_for_update()
+    ).first()
+    if row is None:
+        card = LiveCard(
+            project_id=project_id, annotator=annotator, channel=channel, message_ts=ts, updated_at=now
+        )
+        try:
+            with session.begin_nested():
+                session.add(card)
+        except IntegrityError:  # a second card posted at the same moment: the later one wins
+            return make_live(session, project_id, annotator, channel, ts, now)
+        return None
+    previous = (row.channel, row.message_ts)
+    row.channel, row.message_ts, row.updated_at = channel, ts, now
+    session.flush()
+    return None if previous == (channel, ts) else previous

@@ -32,7 +32,11 @@ def make_live(
     ).first()
     if row is None:
         card = LiveCard(
-            project_id=project_id, annotator=annotator, channel=channel, message_ts=ts, updated_at=now
+            project_id=project_id,
+            annotator=annotator,
+            channel=channel,
+            message_ts=ts,
+            updated_at=now,
         )
         try:
             with session.begin_nested():

@@ -145,8 +145,20 @@ def card_states() -> list[Shot]:
             CARD,
             [_card("review-sentiment", "rev-0010", remaining=410, today=25, previous=gold)],
         ),
-        Shot("done-card", "Nothing left", DM, "render_done_card", [Post.of(done)]),
-        Shot("stopped-card", "After Stop", DM, "render_stopped_card", [Post.of(stopped)]),
+        Shot(
+            "done-card",
+            "Nothing left",
+            DM,
+            "bot.views.labeling_card.render_done_card",
+            [Post.of(done)],
+        ),
+        Shot(
+            "stopped-card",
+            "After Stop",
+            DM,
+            "bot.views.labeling_card.render_stopped_card",
+            [Post.of(stopped)],
+        ),
     ]
 
 

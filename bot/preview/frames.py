@@ -108,6 +108,6 @@ def index_page(renderer: BlockRenderer, shots: Sequence[Shot]) -> str:
         parts.append(f'<div class="meta">{esc(shot.where)} · <code>{esc(shot.source)}</code></div>')
         parts.append(shot_html(renderer, shot))
         for post in shot.posts:
-            parts.append(f'<div class="notification">text: {esc(post.text)}</div>')
+            parts.append(f'<div class="notification">Notification text: {esc(post.text)}</div>')
     parts.append("</div>")
     return page("Labeler: message previews", "".join(parts))

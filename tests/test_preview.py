@@ -226,3 +226,13 @@ def test_listing_links_every_png(shots: list[Shot]) -> None:
     text = listing(shots)
     for shot in shots:
         assert f"]({shot.name}.png)" in text
+
+
+def test_notifications_draw_the_text_field_as_slack_parses_it() -> None:
+    post = Post([], "Title: <!channel> and <@U02ALICE001>")
+    html = shot_html(
+        BlockRenderer({"U02ALICE001": "Alice"}),
+        Shot("n", "N", "DM", "test", [post], notifications=True),
+    )
+    assert 'class="toast"' in html
+    assert '<span class="mention broadcast">@channel</span>' in html and "@Alice" in html

@@ -116,6 +116,12 @@ blockquote { margin: 4px 0; padding-left: 12px; border-left: 4px solid #dddddd; 
 .tab { padding: 10px 0 8px; }
 .tab.on { color: #1d1c1d; border-bottom: 2px solid #1d1c1d; }
 .home-body { padding: 12px 20px 16px; }
+.toast { border-top: 1px solid #e8e8e8; background: #f8f8f8; padding: 10px 20px 14px; }
+.toast-label { font-size: 12px; font-weight: 700; color: #616061; text-transform: uppercase;
+  letter-spacing: .04em; margin-bottom: 6px; }
+.toast-body { display: flex; gap: 10px; background: #fff; border: 1px solid #dddddd;
+  border-radius: 8px; padding: 10px 12px; box-shadow: 0 4px 12px rgba(0,0,0,.08);
+  overflow-wrap: anywhere; }
 .index { max-width: 820px; margin: 0 auto; }
 .index h1 { font-size: 26px; line-height: 34px; }
 .index h2 { margin: 40px 0 4px; font-size: 20px; }

@@ -99,6 +99,35 @@ def cards() -> list[Shot]:
     ]
 
 
+HOSTILE = {
+    "text": "<!channel> Refund me now <@U03ERINANN2>, or see <https://evil.example/login|your "
+    "account> & *reply*",
+    "product": "<!here> VoltGo USB-C charger",
+    "stars": "1",
+}
+
+
+def hostile() -> Shot:
+    """Item text written to ping and link: the card's blocks and its notification `text`."""
+    ex = example("review-sentiment")
+    message = render_item_card(
+        title=ex.title,
+        spec=ex.spec,
+        data=item("review-sentiment", "rev-hostile", 1250, data=HOSTILE).data,
+        state=ex.state(lease_id=5014),
+        remaining=409,
+        today=26,
+    )
+    return Shot(
+        "labeling-card-hostile-text",
+        "Labeling card for an item whose text holds Slack markup, and its notification",
+        DM,
+        CARD,
+        [Post.of(message)],
+        notifications=True,
+    )
+
+
 def card_states() -> list[Shot]:
     """The card's other faces: guidelines first, after an answer, done, stopped."""
     ex = example("review-sentiment")
@@ -272,4 +301,4 @@ def commands() -> list[Shot]:
 
 
 def labeling_shots() -> list[Shot]:
-    return [*cards(), *card_states(), *modals(), *channel_posts(), *commands()]
+    return [*cards(), hostile(), *card_states(), *modals(), *channel_posts(), *commands()]

@@ -40,11 +40,24 @@ def _message(renderer: BlockRenderer, post: Post, *, first: bool) -> str:
     return f'<div class="{css}">{side}<div class="msg-body">{top}{body}</div></div>'
 
 
-def message_frame(renderer: BlockRenderer, where: str, posts: Sequence[Post]) -> str:
-    """Consecutive posts from the app, grouped under one name as Slack groups them."""
+def message_frame(
+    renderer: BlockRenderer, where: str, posts: Sequence[Post], *, notifications: bool = False
+) -> str:
+    """Consecutive posts from the app, grouped under one name as Slack groups them; with
+    `notifications`, each post's `text` below as the notification Slack derives from it."""
     items = "".join(_message(renderer, post, first=i == 0) for i, post in enumerate(posts))
     bar = f'<div class="bar">{esc(where)}</div>'
-    return f'<div class="window">{bar}<div class="messages">{items}</div></div>'
+    toasts = "".join(_notification(renderer, post) for post in posts if notifications)
+    return f'<div class="window">{bar}<div class="messages">{items}</div>{toasts}</div>'
+
+
+def _notification(renderer: BlockRenderer, post: Post) -> str:
+    """The `text` field parsed as mrkdwn, as Slack does for notifications and previews."""
+    return (
+        '<div class="toast"><div class="toast-label">Notification</div>'
+        f'<div class="toast-body">{AVATAR}<div><b>{APP_NAME}</b><br>'
+        f"{renderer.mrkdwn.render(post.text)}</div></div></div>"
+    )
 
 
 def modal_frame(renderer: BlockRenderer, view: Mapping[str, Any]) -> str:
@@ -76,7 +89,8 @@ def home_frame(renderer: BlockRenderer, view: Mapping[str, Any]) -> str:
 def shot_html(renderer: BlockRenderer, shot: Shot) -> str:
     """The shot as Slack would draw it, without captions."""
     if shot.view is None:
-        return message_frame(renderer, shot.channel or shot.where, shot.posts)
+        where = shot.channel or shot.where
+        return message_frame(renderer, where, shot.posts, notifications=shot.notifications)
     if shot.surface == "home":
         return home_frame(renderer, shot.view)
     return modal_frame(renderer, shot.view)

@@ -29,7 +29,8 @@ class Post:
 class Shot:
     """A message kind: `name` is the PNG's file stem, `where` says who sees it where,
     `source` names the view function(s) that built it; `main` shots go in the README.
-    `channel` names the conversation drawn around a message (`where` when not given)."""
+    `channel` names the conversation drawn around a message (`where` when not given);
+    `notifications` adds each message's `text` as the notification Slack shows for it."""
 
     name: str
     title: str
@@ -39,6 +40,7 @@ class Shot:
     view: dict[str, Any] | None = None  # a modal or the App Home tab
     main: bool = False
     channel: str | None = None  # the conversation's name in the frame, if not `where`
+    notifications: bool = False  # also draw each message's `text` as Slack's notification
 
     @property
     def surface(self) -> Surface:

@@ -21,20 +21,49 @@ from storage.models import utcnow
 log = logging.getLogger(__name__)
 
 USERGROUP_TTL_SECONDS = 600
+NAME_TTL_SECONDS = 3600
+NAME_RETRY_SECONDS = 60
 
 
 class SlackDirectory:
-    """Usergroup members from `usergroups.users.list`, cached for ten minutes.
+    """Usergroup members from `usergroups.users.list`, cached for ten minutes, and display
+    names from `users.info`, cached for an hour.
 
     A cold cache costs one Web API call; an error leaves the previous members (or none) in place
-    and is logged, so an authorization check fails closed rather than raising.
+    and is logged, so an authorization check fails closed rather than raising. A name that
+    cannot be read is None (the caller shows the id) and is asked again after a minute.
     """
 
     def __init__(self, client: WebClient, ttl: float = USERGROUP_TTL_SECONDS) -> None:
         self._client = client
         self._ttl = ttl
         self._cache: dict[str, tuple[float, frozenset[str]]] = {}
+        self._names: dict[str, tuple[float, str | None]] = {}
         self._lock = threading.Lock()
+
+    def display_name(self, user_id: str) -> str | None:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._names.get(user_id)
+        if cached is not None and now < cached[0]:
+            return cached[1]
+        try:
+            user = self._client.users_info(user=user_id).get("user") or {}
+        except SlackApiError as exc:
+            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+            name, expires = None, now + NAME_RETRY_SECONDS
+        except Exception as exc:  # noqa: BLE001 - a name is a nicety; never fail a post on it
+            log.warning("users.info %s failed: %s", user_id, type(exc).__name__)
+            name, expires = None, now + NAME_RETRY_SECONDS
+        else:
+            profile = user.get("profile") or {}
+            name = (
+                profile.get("display_name") or profile.get("real_name") or user.get("name") or None
+            )
+            expires = now + NAME_TTL_SECONDS
+        with self._lock:
+            self._names[user_id] = (expires, name)
+        return name
 
     def usergroup_members(self, usergroup_id: str) -> frozenset[str]:
         now = time.monotonic()

@@ -82,6 +82,12 @@ def button(blocks: list[dict[str, Any]], predicate: Any) -> dict[str, Any]:
     raise AssertionError(f"no element matching {predicate!r} in {json.dumps(blocks)[:2000]}")
 
 
+def shown_name(user_id: str) -> str:
+    """How a review post or thread note shows a Slack user: the fake Slack's default display
+    name, in bold, never a notifying `<@U…>` mention."""
+    return f"*user.{user_id.lower()}*"
+
+
 def all_text(blocks: list[dict[str, Any]]) -> str:
     """Every text in the blocks, joined (for assertions about what a person sees)."""
     parts: list[str] = []

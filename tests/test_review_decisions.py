@@ -22,7 +22,7 @@ from storage.models import (
     utcnow,
 )
 from tests.fake_slack import Call
-from tests.harness import BotHarness, all_text, button, eventually
+from tests.harness import BotHarness, all_text, button, eventually, shown_name
 from tests.test_review_post import ANNOT, answer, setup_item
 from tests.test_review_routing import (
     LEAD,
@@ -96,11 +96,11 @@ def test_a_lead_resolves_in_one_click_the_post_and_thread_close_and_it_is_audite
 
     update = bot.fake.wait_for("chat.update")[0]
     assert (update["channel"], update["ts"]) == (REVIEW_CHANNEL, post.response["ts"])
-    assert f"*Resolved as Negative* by <@{LEAD}>" in all_text(update["blocks"])
+    assert f"*Resolved as Negative* by {shown_name(LEAD)}" in all_text(update["blocks"])
     assert not [b for b in update["blocks"] if b["type"] == "actions"]
     thread = thread_notes(bot)
     assert thread[0]["thread_ts"] == post.response["ts"]
-    assert f"Resolved as *Negative* by <@{LEAD}>" in all_text(thread[0]["blocks"])
+    assert f"Resolved as *Negative* by {shown_name(LEAD)}" in all_text(thread[0]["blocks"])
     with bot.session() as session:
         item = session.get(Item, item_id)
         review = session.scalars(select(Review)).one()

@@ -13,7 +13,7 @@ from bot.views.blocks import MAX_MESSAGE_BLOCKS, MAX_TEXT
 from bot.views.review_state import ReviewRef
 from storage.models import Annotation, Item, Review, ReviewReason, ReviewStatus
 from tests.factories import add_items, create_project
-from tests.harness import BotHarness, all_text, button
+from tests.harness import BotHarness, all_text, button, shown_name
 from tests.test_review_routing import (
     LEAD,
     OTHER,
@@ -48,7 +48,7 @@ def answer(bot: BotHarness, item_id: int, annotator: str, value: Any, **fields: 
         )
 
 
-def test_the_post_shows_answers_with_mentions_gold_prediction_and_guideline_excerpts(
+def test_the_post_shows_answers_by_name_gold_prediction_and_guideline_excerpts(
     bot: BotHarness,
 ) -> None:
     item_id = setup_item(
@@ -77,8 +77,8 @@ def test_the_post_shows_answers_with_mentions_gold_prediction_and_guideline_exce
     text = all_text(post["blocks"])
     assert "Arrived broken &lt;!channel&gt; &amp; late" in text
     assert "<!channel>" not in text
-    assert f"<@{ANNOT}>: *Positive*" in text and f"<@{OTHER}>: *Negative*" in text
-    assert "<@U0ANNOT003>: _Unsure_ (Guidelines don't cover it)" in text
+    assert f"{shown_name(ANNOT)}: *Positive*" in text and f"{shown_name(OTHER)}: *Negative*" in text
+    assert "*user.u0annot003*: _Unsure_ (Guidelines don't cover it)" in text
     assert "&lt;@U0LEAD0001&gt; what about *broken*?" in text
     assert "*Gold answer*\nNegative\nDamage &lt;is&gt; a complaint" in text
     assert "*Model prediction*\nPositive (0.62)" in text
@@ -86,6 +86,7 @@ def test_the_post_shows_answers_with_mentions_gold_prediction_and_guideline_exce
     assert "*Guidelines · Negative*\nThe customer complains." in text
     assert "Neither." not in text, "only the sections of labels given"
     assert "Aurora" in text
+    assert "<@" not in text, "a review post never notifies the people it names"
 
 
 def test_imported_annotator_names_are_shown_as_text_never_as_mentions(bot: BotHarness) -> None:
@@ -95,7 +96,7 @@ def test_imported_annotator_names_are_shown_as_text_never_as_mentions(bot: BotHa
     post = open_and_post(bot, item_id)
 
     text = all_text(post["blocks"])
-    assert "&lt;!here&gt;|bob: *Positive*" in text
+    assert "*&lt;!here&gt;|bob*: *Positive*" in text
     assert "<!here>" not in text
 
 
@@ -129,7 +130,7 @@ def test_multi_choice_posts_resolve_through_a_form(bot: BotHarness) -> None:
 
     post = open_and_post(bot, item_id)
 
-    assert f"<@{ANNOT}>: *Billing, Login*" in all_text(post["blocks"])
+    assert f"{shown_name(ANNOT)}: *Billing, Login*" in all_text(post["blocks"])
     assert button(post["blocks"], Action.OPEN_RESOLVE)["text"]["text"] == "Resolve…"
     assert not [
         e
@@ -180,10 +181,10 @@ def test_a_resolved_review_renders_the_decision_without_buttons(bot: BotHarness)
         review.status, review.resolver = ReviewStatus.RESOLVED, LEAD
         review.resolution, review.resolution_note = "negative", "Sarcasm <counts>"
         session.flush()
-        message = render_post(session, review)
+        message = render_post(session, review, bot.services.directory)
 
     assert not [b for b in message.blocks if b["type"] == "actions"]
     text = all_text(message.blocks)
-    assert f"*Resolved as Negative* by <@{LEAD}>" in text
+    assert f"*Resolved as Negative* by {shown_name(LEAD)}" in text
     assert "Sarcasm &lt;counts&gt;" in text
     assert review.reason is ReviewReason.MANUAL

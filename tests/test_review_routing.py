@@ -14,7 +14,7 @@ from bot.ids import Action, View
 from storage.models import Annotation, AuditEvent, Item, ItemStatus, Review, ReviewReason
 from tests.factories import add_items, create_project, make_spec
 from tests.fake_slack import Call
-from tests.harness import BotHarness, all_text, button, eventually
+from tests.harness import BotHarness, all_text, button, eventually, shown_name
 from tests.test_labeling_dm import ANNOTATOR, start_and_ack_guidelines
 
 LEAD = "U0LEAD0001"
@@ -92,7 +92,7 @@ def test_an_unsure_answer_is_posted_at_once_with_its_reason_and_note(bot: BotHar
     [post] = review_posts(bot)
     text = all_text(post["blocks"])
     assert "an annotator was unsure" in text
-    assert f"<@{ANNOTATOR}>: _Unsure_ (Ambiguous)" in text
+    assert f"{shown_name(ANNOTATOR)}: _Unsure_ (Ambiguous)" in text
     assert "sarcasm &lt;maybe&gt;?" in text
     assert post["unfurl_links"] is False and post["unfurl_media"] is False and post["text"]
     assert stored_post(bot) == (REVIEW_CHANNEL, post.response["ts"])
@@ -117,7 +117,10 @@ def test_a_dm_answer_that_disagrees_posts_the_item_for_review(bot: BotHarness) -
     [post] = review_posts(bot)
     text = all_text(post["blocks"])
     assert "answers are tied (50% each for the top answers)" in text
-    assert f"<@{OTHER}>: *Negative*" in text and f"<@{ANNOTATOR}>: *Positive*" in text
+    assert (
+        f"{shown_name(OTHER)}: *Negative*" in text
+        and f"{shown_name(ANNOTATOR)}: *Positive*" in text
+    )
     with bot.session() as session:
         assert session.get(Item, item_id).status is ItemStatus.IN_REVIEW  # type: ignore[union-attr]
 
@@ -166,7 +169,7 @@ def test_sending_an_item_by_hand_posts_it_with_who_asked_and_audits_it(bot: BotH
 
     post = open_and_post(bot, item_id, requested_by=OTHER)
 
-    assert f"sent to review by <@{OTHER}>" in all_text(post["blocks"])
+    assert f"sent to review by {shown_name(OTHER)}" in all_text(post["blocks"])
     with bot.session() as session:
         event = session.scalars(select(AuditEvent)).one()
         assert (event.actor, event.action, event.detail["item_id"]) == (

@@ -24,7 +24,7 @@ from bot.ids import Action, View
 from storage.models import FinalMethod, Item, ItemStatus, Review
 from tests.factories import add_items, create_project, make_spec
 from tests.fake_slack import Call
-from tests.harness import BotHarness, all_text, button, eventually
+from tests.harness import BotHarness, all_text, button, eventually, shown_name
 
 LEAD = "U0LEAD0001"
 ANN, BEA, CAL = "U0ANNOT001", "U0ANNOT002", "U0ANNOT003"
@@ -204,8 +204,9 @@ def test_an_unsure_review_then_a_disagreement_is_one_review_with_both_reasons(
     assert updates, "the review post is updated in place"
     shown = all_text(updates[-1]["blocks"])
     assert "an annotator was unsure; answers are tied" in shown
-    assert f"<@{ANN}>: _Unsure_" in shown
-    assert f"<@{BEA}>: *Positive*" in shown and f"<@{CAL}>: *Negative*" in shown
+    assert f"{shown_name(ANN)}: _Unsure_" in shown
+    assert "<@" not in shown, "annotators are named, not pinged, when their item is disputed"
+    assert f"{shown_name(BEA)}: *Positive*" in shown and f"{shown_name(CAL)}: *Negative*" in shown
 
 
 def test_each_answer_on_an_item_with_an_open_review_refreshes_its_post(bot: BotHarness) -> None:
@@ -217,7 +218,7 @@ def test_each_answer_on_an_item_with_an_open_review_refreshes_its_post(bot: BotH
     answer_in_channel(bot, message, BEA, "neutral")
 
     [update] = bot.fake.wait_for("chat.update")
-    assert f"<@{BEA}>: *Neutral*" in all_text(update["blocks"])
+    assert f"{shown_name(BEA)}: *Neutral*" in all_text(update["blocks"])
 
 
 def test_a_gold_item_is_never_reviewed_and_keeps_its_gold_label(bot: BotHarness) -> None:

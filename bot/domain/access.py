@@ -8,9 +8,12 @@ from bot.projects.spec import ProjectSpec
 
 
 class Directory(Protocol):
-    """Usergroup membership, cached so checks on the ack path need no Web API call."""
+    """Usergroup membership and display names, cached so checks on the ack path need no Web
+    API call."""
 
     def usergroup_members(self, usergroup_id: str) -> frozenset[str]: ...
+
+    def display_name(self, user_id: str) -> str | None: ...
 
 
 def is_lead(spec: ProjectSpec, user_id: str, directory: Directory) -> bool:
@@ -44,8 +47,16 @@ def may_annotate(spec: ProjectSpec, user_id: str, directory: Directory) -> bool:
 class StaticDirectory:
     """A directory with fixed memberships (CLI and tests)."""
 
-    def __init__(self, groups: dict[str, frozenset[str]] | None = None) -> None:
+    def __init__(
+        self,
+        groups: dict[str, frozenset[str]] | None = None,
+        names: dict[str, str] | None = None,
+    ) -> None:
         self._groups = groups or {}
+        self._names = names or {}
 
     def usergroup_members(self, usergroup_id: str) -> frozenset[str]:
         return self._groups.get(usergroup_id, frozenset())
+
+    def display_name(self, user_id: str) -> str | None:
+        return self._names.get(user_id)

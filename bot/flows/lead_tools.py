@@ -22,6 +22,7 @@ from bot.domain.access import is_lead
 from bot.flows.project_choice import find_project
 from bot.projects.sync import listable_projects, project_spec
 from bot.services import Services
+from bot.views.blocks import fallback_text
 from storage.db import read_only, unit_of_work
 from storage.export_queries import count_items
 from storage.models import Project
@@ -140,7 +141,7 @@ def run_export(services: Services, client: WebClient, user_id: str, plan: Export
             file=str(path),
             filename=plan.filename,
             title=f"{plan.slug} export ({day})",
-            initial_comment=summary,
+            initial_comment=fallback_text(summary),
         )
     with unit_of_work(services.sessions) as session:
         audit.record(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain import audit
+from bot.domain.access import Directory
 from bot.domain.completion import current_values
 from bot.domain.consensus import consensus
 from bot.domain.review_routing import open_review
@@ -26,6 +27,7 @@ from bot.projects.sync import current_guidelines, has_valid_spec, project_spec
 from bot.services import Services
 from bot.views.item_content import render_item_content
 from bot.views.labeling_card import Message, choice_label
+from bot.views.people import SLACK_USER_ID
 from bot.views.review_post import AnswerLine, ReviewPost, render_review_post
 from storage import reviews as q
 from storage.db import unit_of_work
@@ -56,8 +58,8 @@ def send_to_review(session: Session, item: Item, requested_by: str) -> Review | 
     return review
 
 
-def review_post(session: Session, review: Review) -> ReviewPost:
-    """Read everything the review post shows."""
+def review_post(session: Session, review: Review, directory: Directory) -> ReviewPost:
+    """Read everything the review post shows (people by display name, from `directory`)."""
     project = session.get(Project, review.project_id)
     item = session.get(Item, review.item_id)
     assert project is not None and item is not None
@@ -92,7 +94,23 @@ def review_post(session: Session, review: Review) -> ReviewPost:
         resolver=review.resolver,
         note=review.resolution_note,
         edge_case=(latest_edge.marked_by, latest_edge.what_makes_it_hard) if latest_edge else None,
+        names=display_names(
+            directory,
+            [a.annotator for a in answers]
+            + [review.requested_by, review.resolver]
+            + [latest_edge.marked_by if latest_edge else None],
+        ),
     )
+
+
+def display_names(directory: Directory, people: list[str | None]) -> dict[str, str]:
+    """Display names of the Slack users among `people` that the directory knows."""
+    names = {}
+    for who in dict.fromkeys(p for p in people if p and SLACK_USER_ID.match(p)):
+        name = directory.display_name(who)
+        if name:
+            names[who] = name
+    return names
 
 
 def _excerpts(session: Session, project: Project, values: list[Any]) -> list[tuple[str, str]]:
@@ -119,8 +137,8 @@ def _excerpts(session: Session, project: Project, values: list[Any]) -> list[tup
     return found
 
 
-def render_post(session: Session, review: Review) -> Message:
-    return render_review_post(review_post(session, review))
+def render_post(session: Session, review: Review, directory: Directory) -> Message:
+    return render_review_post(review_post(session, review, directory))
 
 
 def item_preview(session: Session, item: Item) -> str:
@@ -178,7 +196,7 @@ def _post_one(
             return 0
         if not q.claim_post(session, review_id, token, stale_before=stale_before):
             return 0
-        message = render_post(session, review)
+        message = render_post(session, review, services.directory)
     _pace(last_post, channel)
     try:
         response = client.chat_postMessage(
@@ -212,7 +230,7 @@ def _update_one(
         if not q.claim_update(session, review_id):
             return
         channel, ts = review.channel, review.message_ts
-        message = render_post(session, review)
+        message = render_post(session, review, services.directory)
     _pace(last_post, channel)
     try:
         client.chat_update(channel=channel, ts=ts, blocks=message.blocks, text=message.text)

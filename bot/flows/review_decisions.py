@@ -23,9 +23,10 @@ from bot.projects.sync import project_spec
 from bot.services import Services
 from bot.views.blocks import safe
 from bot.views.labeling_card import Message, choice_label
+from bot.views.people import SLACK_USER_ID, named
 from bot.views.review_modals import render_edge_case_modal, render_resolve_modal
 from bot.views.review_notes import render_dissent_dm, render_thread_note
-from bot.views.review_post import USER_ID, decision_text, mention
+from bot.views.review_post import decision_text
 from bot.views.review_state import ReviewRef
 from storage import reviews as q
 from storage.models import (
@@ -62,8 +63,13 @@ def authorize(session: Session, services: Services, ref: ReviewRef, user: str) -
     if not is_lead(project_spec(project), user, services.directory):
         return NOT_LEAD.format(title=project.title)
     if review.status is not ReviewStatus.OPEN:
-        return "Already decided: " + decision_text(review_post(session, review))
+        return "Already decided: " + decision_text(review_post(session, review, services.directory))
     return review
+
+
+def _lead(services: Services, user: str) -> str:
+    """The deciding lead by name in the thread: no ping for their own decision."""
+    return named(user, {user: services.directory.display_name(user) or user})
 
 
 def _project_item(session: Session, review: Review) -> tuple[Project, Item]:
@@ -112,13 +118,13 @@ def resolve(
     )
     session.flush()
     shown = choice_label(spec, label)
-    headline = f":white_check_mark: Resolved as *{safe(shown, 300)}* by {mention(user)}."
+    headline = f":white_check_mark: Resolved as *{safe(shown, 300)}* by {_lead(services, user)}."
     dms = (
         _dissenter_dms(session, project, item, user, label, note)
         if spec.review.notify_dissenters
         else []
     )
-    return _decision(session, review, render_thread_note(headline, [("Note", note)]), dms)
+    return _decision(session, services, review, render_thread_note(headline, [("Note", note)]), dms)
 
 
 def _dissenter_dms(
@@ -130,7 +136,7 @@ def _dissenter_dms(
     dms = []
     for answer in q.current_answers(session, item.id):
         differs = answer.unsure or answer_key(answer.value) != answer_key(label)
-        if not differs or answer.annotator == lead or not USER_ID.match(answer.annotator):
+        if not differs or answer.annotator == lead or not SLACK_USER_ID.match(answer.annotator):
             continue
         yours = "Unsure" if answer.unsure else choice_label(spec, answer.value)
         message = render_dissent_dm(
@@ -175,10 +181,10 @@ def send_back(session: Session, services: Services, user: str, ref: ReviewRef) -
         now=now,
     )
     headline = (
-        f":leftwards_arrow_with_hook: Sent back by {mention(user)}: the item now needs "
+        f":leftwards_arrow_with_hook: Sent back by {_lead(services, user)}: the item now needs "
         f"{item.required_answers} answers and is back in the labeling queues."
     )
-    return _decision(session, review, render_thread_note(headline, []), [])
+    return _decision(session, services, review, render_thread_note(headline, []), [])
 
 
 def mark_edge_case(
@@ -213,19 +219,23 @@ def mark_edge_case(
         now=now,
     )
     session.flush()
-    headline = f":triangular_flag_on_post: Marked as an edge case by {mention(user)}."
+    headline = f":triangular_flag_on_post: Marked as an edge case by {_lead(services, user)}."
     details = [("What makes it hard", hard), ("Proposed guideline wording", wording)]
-    return _decision(session, review, render_thread_note(headline, details), [])
+    return _decision(session, services, review, render_thread_note(headline, details), [])
 
 
 def _decision(
-    session: Session, review: Review, note: Message, dms: list[tuple[str, Message]]
+    session: Session,
+    services: Services,
+    review: Review,
+    note: Message,
+    dms: list[tuple[str, Message]],
 ) -> Decision:
     posted = review.channel is not None and review.message_ts is not None
     return Decision(
         channel=review.channel if posted else None,
         ts=review.message_ts if posted else None,
-        post=render_post(session, review),
+        post=render_post(session, review, services.directory),
         thread_note=note,
         dms=dms,
     )
@@ -237,7 +247,7 @@ def resolve_modal(
     review = authorize(session, services, ref, user)
     if isinstance(review, str):
         return review
-    post = review_post(session, review)
+    post = review_post(session, review, services.directory)
     preview = item_preview(session, post.item)
     return render_resolve_modal(
         post.spec, ref, item_id=post.item.id, preview=preview, majority=post.majority

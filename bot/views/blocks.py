@@ -6,6 +6,7 @@ ping `@channel`, mention a user or inject a link.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Block = dict[str, Any]
@@ -28,6 +29,25 @@ ELLIPSIS = "…"
 def escape(text: str) -> str:
     """Slack's mrkdwn escaping: `&`, `<`, `>` and nothing else."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_BARE_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
+MAX_FALLBACK = 3000
+
+
+def fallback_text(text: str, limit: int = MAX_FALLBACK) -> str:
+    """A message's top-level `text` (what notifications and screen readers show): escaped so
+    no `<!channel>`, `<@U…>` or `<url|label>` in it is live, whether the caller passed raw or
+    already escaped text (existing `&amp;`, `&lt;`, `&gt;` are kept, so escaping twice is
+    harmless), and cut without splitting an entity."""
+    escaped = _BARE_AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + ELLIPSIS
 
 
 def truncate(text: str, limit: int) -> str:

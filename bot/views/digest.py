@@ -8,9 +8,10 @@ from bot.digest import DailyDigest, WeeklyDigest
 from bot.metrics import ConfusionPair
 from bot.metrics.quality import LOW_QUALITY, MIN_SCORED, AnnotatorQuality, Estimate
 from bot.stats import AgreementFigures
-from bot.views.blocks import Block, cap_blocks, context, escape, header, safe, section
+from bot.views.blocks import Block, cap_blocks, context, header, safe, section
 from bot.views.labeling_card import Message
-from bot.views.stats import mention, percent, ratio, summary_blocks
+from bot.views.people import mention
+from bot.views.stats import percent, ratio, summary_blocks
 
 MAX_QUALITY_ROWS = 25
 
@@ -30,7 +31,7 @@ def render_daily(digest: DailyDigest) -> Message:
         blocks.append(section(f"*Most confused labels:* {pair_text(digest.top_confusion)}"))
     blocks.append(context([f"{stats.generated_at:%Y-%m-%d %H:%M} UTC · chart below"]))
     text = (
-        f"{escape(stats.title)}: {stats.items.complete:,} of {stats.items.total:,} items complete, "
+        f"{stats.title}: {stats.items.complete:,} of {stats.items.total:,} items complete, "
         f"{digest.answers_last_day:,} answers in the last 24 hours"
     )
     return Message(blocks=cap_blocks(blocks), text=text)
@@ -64,7 +65,7 @@ def render_weekly(digest: WeeklyDigest) -> Message:
         section(_listing(*digest.feedback, "Guideline feedback received")),
     ]
     agreement = percent(digest.this_week.percent.value)
-    text = f"{escape(digest.title)}: weekly quality, agreement {agreement}"
+    text = f"{digest.title}: weekly quality, agreement {agreement}"
     return Message(blocks=cap_blocks(blocks), text=text)
 
 
@@ -119,8 +120,8 @@ def render_lead_quality(
         ),
     ]
     text = (
-        f"{escape(title)}: {len(flagged)} annotator(s) may need calibration"
+        f"{title}: {len(flagged)} annotator(s) may need calibration"
         if flagged
-        else f"{escape(title)}: annotator quality this week"
+        else f"{title}: annotator quality this week"
     )
     return Message(blocks=cap_blocks(blocks), text=text)

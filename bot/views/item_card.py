@@ -7,7 +7,6 @@ annotations may carry any name).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,10 +28,10 @@ from bot.views.blocks import (
 )
 from bot.views.item_content import render_item_content
 from bot.views.labeling_card import Message
+from bot.views.people import mention
 
 CONTENT_LIMIT = 1200
 MAX_ANSWERS_SHOWN = 40
-SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 
 
 @dataclass(frozen=True)
@@ -83,11 +82,6 @@ class ItemDetails:
     prediction: str | None = None
     prediction_score: float | None = None
     can_relabel: bool = False
-
-
-def mention(user: str) -> str:
-    """`<@U…>` for a Slack user id, the escaped name otherwise."""
-    return f"<@{user}>" if SLACK_USER_ID.match(user) else safe(user, 64)
 
 
 def slack_date(moment: datetime) -> str:

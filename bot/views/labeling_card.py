@@ -14,6 +14,7 @@ from bot.views.blocks import (
     cap_blocks,
     context,
     divider,
+    fallback_text,
     mrkdwn,
     plain,
     safe,
@@ -37,8 +38,14 @@ class Previous:
 
 @dataclass(frozen=True)
 class Message:
+    """A message's blocks and its top-level `text`, which is made safe here, once for every
+    message kind: Slack uses it for notifications, where live markup would ping or link."""
+
     blocks: list[Block]
     text: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", fallback_text(self.text))
 
 
 def choice_label(spec: ProjectSpec, value: object) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.ids import Action
-from bot.views.blocks import actions, button, context, escape, safe, section
+from bot.views.blocks import actions, button, context, safe, section
 from bot.views.labeling_card import Message
-from bot.views.stats import mention, percent
+from bot.views.people import mention
+from bot.views.stats import percent
 
 
 def render_quarantine_dm(
@@ -47,7 +48,7 @@ def render_quarantine_dm(
             ),
             context(["Only project leads receive this message. The release is audited."]),
         ],
-        text=f"{escape(title)}: an annotator is quarantined ({percent(accuracy)} estimated)",
+        text=f"{title}: an annotator is quarantined ({percent(accuracy)} estimated)",
     )
 
 
@@ -56,4 +57,4 @@ def render_released(title: str, annotator: str, lead: str) -> Message:
         f":white_check_mark: *{safe(title, 150)}:* {mention(annotator)} was released by "
         f"{mention(lead)} and gets items again."
     )
-    return Message(blocks=[section(text)], text=f"{escape(title)}: an annotator was released")
+    return Message(blocks=[section(text)], text=f"{title}: an annotator was released")

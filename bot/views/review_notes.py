@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.views.blocks import context, safe, section
 from bot.views.labeling_card import Message
-from bot.views.review_post import mention
+from bot.views.people import mention
 
 NOTE = 1500
 

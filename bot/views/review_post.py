@@ -1,12 +1,12 @@
 """The review-channel post: the item, why it is here, every answer, and the leads' controls.
 
-Pure rendering from a `ReviewPost` snapshot. User text is escaped; only ids that look like our
-own Slack user ids become mentions (imported annotator names are shown as text).
+Pure rendering from a `ReviewPost` snapshot. User text is escaped; people appear by display
+name, never as notifying mentions (imported annotator names as they are).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,10 +27,10 @@ from bot.views.blocks import (
 )
 from bot.views.item_content import render_item_content
 from bot.views.labeling_card import Message, choice_label
+from bot.views.people import named
 from bot.views.review_state import ReviewRef
 from storage.models import Item, ReviewReason, ReviewStatus
 
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 EXCERPT = 700
 NOTE = 500
 ANSWER_BUDGET = MAX_TEXT - 200
@@ -65,13 +65,11 @@ class ReviewPost:
     resolver: str | None = None
     note: str | None = None
     edge_case: tuple[str, str] | None = None  # (marked by, what makes it hard)
+    names: Mapping[str, str] = field(default_factory=dict)  # Slack id -> display name
 
-
-def mention(user_id: str | None) -> str:
-    """`<@U…>` for a Slack user id; anything else (an imported name) as escaped text."""
-    if user_id and USER_ID.match(user_id):
-        return f"<@{user_id}>"
-    return safe(user_id or "someone", 64)
+    def who(self, user_id: str | None) -> str:
+        """A person in the post, by name: a review post never notifies anyone."""
+        return named(user_id, self.names)
 
 
 def reason_text(post: ReviewPost) -> str:
@@ -99,7 +97,7 @@ def _reason(post: ReviewPost, reason: ReviewReason) -> str:
     if reason is ReviewReason.QA_SAMPLE:
         return f"drawn for QA ({review.qa_sample_rate:.0%} of completed items are checked)"
     if post.reasons[0] is ReviewReason.MANUAL:  # `requested_by` is who opened the review
-        return f"sent to review by {mention(post.requested_by)}"
+        return f"sent to review by {post.who(post.requested_by)}"
     return "sent to review by a lead"
 
 
@@ -110,7 +108,7 @@ def render_review_post(post: ReviewPost) -> Message:
         context([f":mag: *Why it is here:* {reason_text(post)}"]),
     ]
     blocks.extend(render_item_content(spec, item.data).blocks)
-    blocks.append(section(_answers_text(spec, post.answers)))
+    blocks.append(section(_answers_text(post)))
     if post.posterior:
         shares = " · ".join(
             f"{safe(choice_label(spec, label), 100)} {p:.0%}" for label, p in post.posterior
@@ -124,7 +122,7 @@ def render_review_post(post: ReviewPost) -> Message:
     if post.edge_case is not None:
         who, what = post.edge_case
         blocks.append(
-            context([f":triangular_flag_on_post: Edge case ({mention(who)}): {safe(what, NOTE)}"])
+            context([f":triangular_flag_on_post: Edge case ({post.who(who)}): {safe(what, NOTE)}"])
         )
     if post.status is ReviewStatus.OPEN:
         blocks.extend(_lead_controls(post))
@@ -138,7 +136,7 @@ def render_review_post(post: ReviewPost) -> Message:
 
 
 def decision_text(post: ReviewPost) -> str:
-    who = mention(post.resolver)
+    who = post.who(post.resolver)
     note = f"\n> {safe(post.note, NOTE)}" if post.note else ""
     if post.status is ReviewStatus.SENT_BACK:
         needed = post.item.required_answers
@@ -148,13 +146,14 @@ def decision_text(post: ReviewPost) -> str:
     return f":white_check_mark: *Resolved as {label}* by {who}{note}"
 
 
-def _answers_text(spec: ProjectSpec, answers: list[AnswerLine]) -> str:
+def _answers_text(post: ReviewPost) -> str:
+    answers = post.answers
     if not answers:
         return "*Answers so far*\n_No answers yet._"
     lines: list[str] = []
     used = 0
     for index, answer in enumerate(answers):
-        line = _answer_line(spec, answer)
+        line = _answer_line(post, answer)
         if used + len(line) > ANSWER_BUDGET:
             lines.append(f"…and {len(answers) - index} more")
             break
@@ -163,8 +162,8 @@ def _answers_text(spec: ProjectSpec, answers: list[AnswerLine]) -> str:
     return "*Answers so far*\n" + "\n".join(lines)
 
 
-def _answer_line(spec: ProjectSpec, answer: AnswerLine) -> str:
-    who = mention(answer.annotator)
+def _answer_line(post: ReviewPost, answer: AnswerLine) -> str:
+    spec, who = post.spec, post.who(answer.annotator)
     if not answer.unsure:
         return f"• {who}: *{safe(choice_label(spec, answer.value), 300)}*"
     reason = UNSURE_REASONS.get(answer.unsure_reason or "", answer.unsure_reason or "no reason")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bot.metrics import Eta
@@ -12,7 +11,6 @@ from bot.views.blocks import (
     Block,
     cap_blocks,
     context,
-    escape,
     fields_section,
     header,
     safe,
@@ -21,16 +19,9 @@ from bot.views.blocks import (
 from bot.views.home import progress_bar
 from bot.views.labeling_card import Message
 from bot.views.pay import month_text
+from bot.views.people import mention
 
 MAX_ANNOTATOR_ROWS = 20
-
-
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
-
-
-def mention(annotator: str) -> str:
-    """A Slack mention for a user id; any other annotator name (imports) as escaped text."""
-    return f"<@{annotator}>" if _USER_ID.match(annotator) else safe(annotator, 80)
 
 
 def ratio(value: float | None, digits: int = 2) -> str:
@@ -128,9 +119,7 @@ def render_stats(stats: ProjectStats, *, for_lead: bool) -> Message:
         blocks.append(
             section(f"*Annotators* (visible to leads only)\n{annotator_lines(stats.annotators)}")
         )
-    text = (
-        f"{escape(stats.title)}: {stats.items.complete:,} of {stats.items.total:,} items complete"
-    )
+    text = f"{stats.title}: {stats.items.complete:,} of {stats.items.total:,} items complete"
     return Message(blocks=cap_blocks(blocks), text=text)
 
 

@@ -7,7 +7,18 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from bot.preview.example_data import ERIN, FRANK, LEAD, ME, NOW, SAM, Example, example, item
+from bot.preview.example_data import (
+    ERIN,
+    FRANK,
+    LEAD,
+    ME,
+    NOW,
+    PEOPLE,
+    SAM,
+    Example,
+    example,
+    item,
+)
 from bot.preview.shots import Post, Shot, ephemeral
 from bot.projects.spec import guideline_section
 from bot.views.blocks import safe
@@ -15,9 +26,10 @@ from bot.views.item_card import AnswerLine as LookupAnswer
 from bot.views.item_card import ItemDetails, ReviewLine, render_lookup_card
 from bot.views.item_content import item_text, render_item_content
 from bot.views.labeling_card import choice_label
+from bot.views.people import named
 from bot.views.review_modals import render_edge_case_modal, render_resolve_modal
 from bot.views.review_notes import render_dissent_dm, render_thread_note
-from bot.views.review_post import AnswerLine, ReviewPost, mention, render_review_post
+from bot.views.review_post import AnswerLine, ReviewPost, render_review_post
 from bot.views.review_state import ReviewRef
 from bot.views.search_results import ResultRow, render_results, search_heading
 from storage.models import ItemStatus, ReviewReason, ReviewStatus
@@ -69,6 +81,7 @@ def _weighted(**changes: Any) -> ReviewPost:
         majority="positive",
         posterior=[("negative", 0.71), ("positive", 0.27), ("neutral", 0.02)],
         excerpts=excerpts(ex, ["negative", "positive"]),
+        names=PEOPLE,
     )
     return replace(post, **changes)
 
@@ -88,6 +101,7 @@ def _disagreement() -> ReviewPost:
         agreement=2 / 3,
         majority="a",
         excerpts=excerpts(ex, values),
+        names=PEOPLE,
     )
 
 
@@ -104,6 +118,7 @@ def _tie() -> ReviewPost:
         answers=[AnswerLine(ERIN, ["shipping"]), AnswerLine(ME, ["shipping", "other"])],
         agreement=0.5,
         majority=None,
+        names=PEOPLE,
     )
 
 
@@ -156,8 +171,8 @@ def review_messages() -> list[Shot]:
     ref = ReviewRef(review_id=post.review_id)
     note = "The product is what the review judges; the driver is praised in passing."
     decided = choice_label(ex.spec, "negative")
-    # The headline as bot.flows.review_decisions.resolve writes it.
-    headline = f":white_check_mark: Resolved as *{safe(decided, 300)}* by {mention(LEAD)}."
+    # The headline as bot.flows.review_decisions.resolve writes it (the lead by name).
+    headline = f":white_check_mark: Resolved as *{safe(decided, 300)}* by {named(LEAD, PEOPLE)}."
     dissent = render_dissent_dm(
         title=ex.title,
         item_id=post.item.id,

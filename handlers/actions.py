@@ -27,6 +27,7 @@ from handlers.common import (
     user_of,
     with_button_state,
 )
+from storage.row_ids import as_row_id
 
 BAD_CARD = "That button's data was not understood; use `/label next` for a fresh card."
 
@@ -169,12 +170,13 @@ def on_start_labeling(
 def _start(
     context: BoltContext, respond: Respond, client: WebClient, user: str, raw: str, in_dm: bool
 ) -> None:
-    if not raw.isdigit():
+    project_id = as_row_id(raw)
+    if project_id is None:
         send_dm(client, user, render_notice(BAD_CARD))
         return
     services = context["services"]
     with transaction(context) as session:
-        project = project_by_id(session, int(raw))
+        project = project_by_id(session, project_id)
         if project is None:
             message = render_notice("That project no longer exists.")
         else:
@@ -190,13 +192,14 @@ def _start(
 def on_pick_project(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
     raw = str(body["actions"][0].get("value") or "")
-    kind, _, project_id = raw.partition(":")
-    if kind != "guidelines" or not project_id.isdigit():
+    kind, _, number = raw.partition(":")
+    project_id = as_row_id(number)
+    if kind != "guidelines" or project_id is None:
         return after_ack("picker", lambda: reply(respond, render_notice(BAD_CARD), replace=False))
 
     def show() -> None:
         with transaction(context) as session:
-            project = project_by_id(session, int(project_id))
+            project = project_by_id(session, project_id)
             message = (
                 flow.guidelines_message(session, project)
                 if project is not None

@@ -31,10 +31,12 @@ from bot.failures import log_failure
 from bot.flows.review import publish_pending_reviews
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import has_valid_spec, project_spec
+from bot.replay_guard import KEEP_SIGNATURES
 from bot.services import Services, SlackDirectory
 from storage.db import SessionFactory, read_only, unit_of_work
 from storage.maintenance import forget_processed_events
 from storage.models import Project, utcnow
+from storage.replays import forget_signatures
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +167,8 @@ def project_specs(session_factory: SessionFactory) -> dict[str, ProjectSpec]:
 
 class UpkeepJobs:
     """Every minute: post reviews still lacking a post (opened by imports or when a post
-    failed). Every hour: forget Slack event ids older than a day."""
+    failed). Every ten minutes: forget Slack event ids older than a day and request signatures
+    past their replay window."""
 
     def __init__(self, services: Services, may_run: Callable[[], bool]) -> None:
         self.services = services
@@ -181,11 +184,14 @@ class UpkeepJobs:
             return 0
 
     def forget_events(self) -> int:
+        """Forget event ids older than a day and request signatures older than their window
+        (see bot.replay_guard); returns how many event ids went."""
         if not self.may_run():
             return 0
-        before = self.services.clock() - timedelta(days=1)
+        now = self.services.clock()
         with unit_of_work(self.services.sessions) as session:
-            return forget_processed_events(session, before=before)
+            forget_signatures(session, before=now - KEEP_SIGNATURES)
+            return forget_processed_events(session, before=now - timedelta(days=1))
 
 
 def register_upkeep(scheduler: BackgroundScheduler, upkeep: UpkeepJobs) -> None:
@@ -204,9 +210,9 @@ def register_upkeep(scheduler: BackgroundScheduler, upkeep: UpkeepJobs) -> None:
     )
     scheduler.add_job(
         upkeep.forget_events,
-        IntervalTrigger(hours=1),
+        IntervalTrigger(minutes=10),
         id="upkeep:forget_events",
-        name="forget old event ids",
+        name="forget old event ids and request signatures",
         **common,
     )
 

@@ -15,6 +15,8 @@ from bot.config import ConfigError, Settings
 from bot.leader import LeaderLock
 from bot.logging_setup import configure_logging
 from bot.projects.loader import ProjectLoadError
+from bot.replay_guard import CLAIM_WAIT_SECONDS, ReplayGuard
+from bot.request_gate import RequestGate
 from bot.scheduler import forget_connections_after_fork, start_scheduler, stop_scheduler
 from bot.server import make_wsgi_app, serve
 from bot.slack_app import check_identity, create_app, sync_projects
@@ -94,11 +96,19 @@ def _start_scheduler(settings: Settings) -> BackgroundScheduler:
 
 
 def _build_wsgi(settings: Settings) -> Any:
-    """Runs in each gunicorn worker: its own engine and Bolt app."""
+    """Runs in each gunicorn worker: its own engines, Bolt app and request gate. Replay claims
+    get an engine of their own, whose short wait for SQLite's write lock keeps a long import
+    from stalling every request (see bot.replay_guard)."""
     configure_logging(settings.log_level, _secrets(settings))
     engine = make_engine(settings.database_url, write_wait=SLACK_WRITE_WAIT)
     app = create_app(settings, make_session_factory(engine))
-    return make_wsgi_app(app, engine)
+    claims = make_engine(settings.database_url, write_wait=CLAIM_WAIT_SECONDS, pool_size=4)
+    assert settings.slack_signing_secret is not None  # `run --http` checked it at start-up
+    gate = RequestGate(
+        settings.slack_signing_secret.get_secret_value(),
+        ReplayGuard(make_session_factory(claims)),
+    )
+    return make_wsgi_app(app, engine, gate)
 
 
 def _run_socket_mode(settings: Settings) -> None:

@@ -24,6 +24,7 @@ from bot.payload_guard import PayloadGuard
 from bot.projects.loader import load_projects
 from bot.projects.sync import sync_project
 from bot.request_errors import answer_error
+from bot.respond import RetryingRespondMiddleware
 from bot.services import Services, SlackDirectory, run_in_background
 from bot.slack_client import make_client
 from storage.db import SessionFactory, unit_of_work
@@ -78,6 +79,7 @@ def create_app(
 
     app.use(PayloadGuard())
     app.use(ServicesMiddleware(services))
+    app.use(RetryingRespondMiddleware())
     app.error(answer_error)
 
     handlers.register(app)

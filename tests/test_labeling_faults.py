@@ -61,6 +61,38 @@ def test_a_rate_limited_post_is_retried_after_retry_after_and_posted_once(
     assert len(bot.fake.calls_to("chat.postMessage")) == 2
 
 
+def test_a_rate_limited_card_update_is_retried_once_after_retry_after_without_delaying_the_ack(
+    bot: BotHarness,
+) -> None:
+    setup(bot, ["first", "second"])
+    card = start_and_ack_guidelines(bot)
+    positive = button(card["blocks"], f"{Action.ANSWER}:positive")
+    bot.fake.fail_next("response_url", status=429, retry_after=1)
+
+    clicked = time.monotonic()
+    assert bot.click(positive["action_id"], positive["value"], ANNOTATOR).status == 200
+    acked_in = time.monotonic() - clicked
+
+    limited, updated = bot.fake.wait_for("response_url", 4, timeout=8)[2:]
+    assert (limited.status, updated.status) == (429, 200)
+    assert acked_in < 1.0  # Slack had its ack before the one-second wait began
+    assert "second" in all_text(updated.body["blocks"])
+
+
+def test_a_retry_after_too_long_to_wait_for_is_given_up_with_a_warning(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    setup(bot, ["first", "second"])
+    card = start_and_ack_guidelines(bot)
+    positive = button(card["blocks"], f"{Action.ANSWER}:positive")
+    bot.fake.fail_next("response_url", status=429, retry_after=120)
+
+    assert bot.click(positive["action_id"], positive["value"], ANNOTATOR).status == 200
+
+    assert eventually(lambda: "response_url answered HTTP 429" in caplog.text)
+    assert [c.status for c in bot.fake.calls_to("response_url")] == [200, 200, 429]
+
+
 def test_a_slash_command_during_a_database_outage_is_told_to_try_again(bot: BotHarness) -> None:
     setup(bot, ["first"])
     working, broken = bot.services.sessions, make_engine("sqlite:////nonexistent/x/db.db")

@@ -10,8 +10,9 @@ import typer
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.errors import SlackApiError
 
-from bot.cli.app import database, fail
+from bot.cli.app import EXIT_CONFIG, EXIT_UNAVAILABLE, database, fail
 from bot.config import ConfigError, Settings
+from bot.failures import SlackUnreachable, reason, slack_unreachable
 from bot.leader import LeaderLock
 from bot.logging_setup import configure_logging
 from bot.projects.loader import ProjectLoadError
@@ -20,7 +21,7 @@ from bot.request_gate import RequestGate
 from bot.scheduler import forget_connections_after_fork, start_scheduler, stop_scheduler
 from bot.server import make_wsgi_app, serve
 from bot.slack_app import check_identity, create_app, sync_projects
-from bot.slack_client import make_client
+from bot.slack_client import make_client, start_up_logger
 from storage.db import SLACK_WRITE_WAIT, make_engine, make_session_factory
 
 log = logging.getLogger("bot.run")
@@ -57,7 +58,7 @@ def register(app: typer.Typer) -> None:
             try:
                 settings.require_slack(socket_mode=not http)
             except ConfigError as exc:
-                fail(str(exc), code=2)
+                fail(str(exc), code=EXIT_CONFIG)
             configure_logging(settings.log_level, _secrets(settings))
             try:
                 synced = sync_projects(settings, make_session_factory(engine))
@@ -65,9 +66,11 @@ def register(app: typer.Typer) -> None:
                 fail(f"project files are invalid:\n{exc}")
             log.info("projects: %s", ", ".join(synced) or "(none yet)")
             try:
-                check_identity(make_client(settings))
+                check_identity(make_client(settings, logger=start_up_logger()))
+            except SlackUnreachable as exc:
+                fail(str(exc), code=EXIT_UNAVAILABLE)
             except RuntimeError as exc:
-                fail(str(exc), code=2)
+                fail(str(exc), code=EXIT_CONFIG)
         # Started here, before gunicorn forks its workers, so exactly one process schedules.
         scheduler = None if no_scheduler else _start_scheduler(settings)
         try:
@@ -124,13 +127,20 @@ def _run_socket_mode(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         handler.start()  # type: ignore[no-untyped-call]
-    except SlackApiError as exc:  # from apps.connections.open, before anything connected
+    except Exception as exc:  # from apps.connections.open, before anything connected
+        if slack_unreachable(exc):
+            fail(
+                f"Slack could not be reached (apps.connections.open: {reason(exc)}).",
+                EXIT_UNAVAILABLE,
+            )
+        if not isinstance(exc, SlackApiError):
+            raise
         error = exc.response.get("error") if exc.response is not None else "unknown"
         fail(
             f"Slack rejected the app token (apps.connections.open: {error}). SLACK_APP_TOKEN "
             "must be an app-level token (xapp-…) with connections:write, and the app must have "
             "Socket Mode enabled.",
-            code=2,
+            code=EXIT_CONFIG,
         )
     finally:
         handler.close()  # type: ignore[no-untyped-call]

@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from storage.db import SessionFactory, unit_of_work
+from storage.models import AuditEvent
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BOT_TOKEN, SIGNING_SECRET
 from tests.processes import free_port
@@ -180,3 +182,16 @@ def test_an_export_whose_reader_stops_early_exits_0_quietly(
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0, stderr
     assert stderr == "" and all(line.startswith(b'{"external_id"') for line in head)
+
+
+def test_a_purge_naming_nobody_exits_1_in_one_line_and_audits_nothing(
+    tmp_path: Path, database_url: str, project: str, session_factory: SessionFactory
+) -> None:
+    done = cli(
+        tmp_path, "purge", project, "--annotator", "UNOBODY", "--yes", DATABASE_URL=database_url
+    )
+
+    assert done.returncode == 1
+    assert "holds no data of annotator UNOBODY" in the_one_line(done)
+    with unit_of_work(session_factory) as session:
+        assert session.scalar(select(func.count(AuditEvent.id))) == 0

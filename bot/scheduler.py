@@ -31,12 +31,10 @@ from bot.failures import log_failure
 from bot.flows.review import publish_pending_reviews
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import has_valid_spec, project_spec
-from bot.replay_guard import KEEP_SIGNATURES
 from bot.services import Services, SlackDirectory
 from storage.db import SessionFactory, read_only, unit_of_work
 from storage.maintenance import forget_processed_events
 from storage.models import Project, utcnow
-from storage.replays import forget_signatures
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +165,7 @@ def project_specs(session_factory: SessionFactory) -> dict[str, ProjectSpec]:
 
 class UpkeepJobs:
     """Every minute: post reviews still lacking a post (opened by imports or when a post
-    failed). Every ten minutes: forget Slack event ids older than a day and request signatures
-    past their replay window."""
+    failed). Every hour: forget Slack event ids older than a day."""
 
     def __init__(self, services: Services, may_run: Callable[[], bool]) -> None:
         self.services = services
@@ -184,14 +181,11 @@ class UpkeepJobs:
             return 0
 
     def forget_events(self) -> int:
-        """Forget event ids older than a day and request signatures older than their window
-        (see bot.replay_guard); returns how many event ids went."""
         if not self.may_run():
             return 0
-        now = self.services.clock()
+        before = self.services.clock() - timedelta(days=1)
         with unit_of_work(self.services.sessions) as session:
-            forget_signatures(session, before=now - KEEP_SIGNATURES)
-            return forget_processed_events(session, before=now - timedelta(days=1))
+            return forget_processed_events(session, before=before)
 
 
 def register_upkeep(scheduler: BackgroundScheduler, upkeep: UpkeepJobs) -> None:
@@ -210,9 +204,9 @@ def register_upkeep(scheduler: BackgroundScheduler, upkeep: UpkeepJobs) -> None:
     )
     scheduler.add_job(
         upkeep.forget_events,
-        IntervalTrigger(minutes=10),
+        IntervalTrigger(hours=1),
         id="upkeep:forget_events",
-        name="forget old event ids and request signatures",
+        name="forget old event ids",
         **common,
     )
 

@@ -406,7 +406,8 @@ class ProcessedEvent(Base):
 class SeenRequest(Base):
     """Signatures of signed Slack requests already admitted, so a byte-for-byte replay is
     refused by every process sharing the database. Kept only as long as a signature's
-    timestamp could pass the five-minute check."""
+    timestamp could pass the five-minute check. On SQLite the claims live in a file beside the
+    database instead (see storage.replays), and this table stays empty."""
 
     __tablename__ = "seen_requests"
 

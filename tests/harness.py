@@ -29,6 +29,7 @@ from bot.slack_app import create_app
 from bot.slack_client import make_client
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Base
+from storage.replays import make_claims_engine
 from tests.fake_slack import Call, FakeSlack
 from tests.slack_requests import SignedClient, SlackPayloads, SlackResponse
 
@@ -125,7 +126,8 @@ def running_bot(
             background=lambda fn: fn(),
         )
         app = create_app(settings, sessions, client, services=services)
-        gate = RequestGate(SIGNING_SECRET, ReplayGuard(sessions))
+        claims = make_claims_engine(engine.url.render_as_string(hide_password=False))
+        gate = RequestGate(SIGNING_SECRET, ReplayGuard(claims))
         server = make_server("127.0.0.1", 0, make_wsgi_app(app, engine, gate), _Server, _Quiet)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -142,6 +144,7 @@ def running_bot(
         finally:
             server.shutdown()
             server.server_close()
+            claims.dispose()
 
 
 def eventually(check: Any, timeout: float = 5.0) -> Any:

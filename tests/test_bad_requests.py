@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
+from sqlalchemy import Engine
 
 from bot.ids import Action
 from bot.replay_guard import ReplayGuard
@@ -253,6 +254,6 @@ def test_a_card_button_naming_an_id_no_row_can_have_is_refused_politely(
 
 
 @pytest.mark.parametrize("empty", ["", "  "])
-def test_no_gate_can_be_built_on_an_empty_signing_secret(bot: BotHarness, empty: str) -> None:
+def test_no_gate_can_be_built_on_an_empty_signing_secret(engine: Engine, empty: str) -> None:
     with pytest.raises(ValueError, match="empty signing secret"):
-        RequestGate(empty, ReplayGuard(bot.sessions))
+        RequestGate(empty, ReplayGuard(engine))

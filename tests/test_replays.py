@@ -1,5 +1,6 @@
 """A signed request replayed byte for byte is refused whichever process it reaches, because
-every admitted signature is claimed in the shared database; the claims are pruned by upkeep."""
+every admitted signature is claimed in a store all processes share (the PostgreSQL database, or
+a file beside the SQLite one); each process prunes claims past the window."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.replay_guard import KEEP_SIGNATURES, ReplayGuard
-from bot.scheduler import UpkeepJobs
 from storage.db import make_engine, make_session_factory
 from storage.models import SeenRequest, utcnow
+from storage.replays import make_claims_engine
 from tests.harness import BotHarness, running_bot
+from tests.processes import free_port
 from tests.slack_requests import SlackResponse
 
 USER = "U0ANNOT001"
@@ -60,30 +62,33 @@ def test_of_two_copies_arriving_at_once_at_two_processes_exactly_one_is_admitted
     assert sorted(statuses) == [200, 401]
 
 
-def test_upkeep_forgets_signatures_past_their_window_and_keeps_recent_ones(
-    bot: BotHarness,
-) -> None:
-    with bot.session() as session:
-        session.add(SeenRequest(signature="v0=old", received_at=utcnow() - KEEP_SIGNATURES * 1.1))
-        session.add(SeenRequest(signature="v0=recent", received_at=utcnow() - timedelta(minutes=1)))
+def test_claims_past_their_window_are_pruned_and_recent_ones_kept(engine: Engine) -> None:
+    claims = make_claims_engine(engine.url.render_as_string(hide_password=False))
+    now = utcnow()
+    try:
+        for signature, age in (("v0=old", KEEP_SIGNATURES * 1.1), ("v0=recent", timedelta(0))):
+            assert ReplayGuard(claims, clock=lambda age=age: now - age).first_time(signature)
 
-    UpkeepJobs(bot.services, may_run=lambda: True).forget_events()
+        assert ReplayGuard(claims, clock=lambda: now).first_time("v0=new") is True
 
-    with bot.session() as session:
-        assert session.scalars(select(SeenRequest.signature)).all() == ["v0=recent"]
+        with claims.connect() as connection:
+            kept = connection.execute(select(SeenRequest.signature)).scalars().all()
+    finally:
+        claims.dispose()
+    assert sorted(kept) == ["v0=new", "v0=recent"]
 
 
 def test_without_a_database_to_claim_in_a_request_goes_through_with_a_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    unreachable = make_engine("sqlite:////nonexistent/dir/claims.db")
+    unreachable = make_claims_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x")
     try:
-        guard = ReplayGuard(make_session_factory(unreachable))
+        guard = ReplayGuard(unreachable)
 
         assert guard.first_time("v0=" + "1" * 64) is True
     finally:
         unreachable.dispose()
     [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert record.getMessage() == (
-        "replay check skipped: the database is unavailable (unable to open database file)"
+    assert record.getMessage().startswith(
+        "replay check skipped: the database is unavailable (connection failed:"
     )

@@ -16,13 +16,14 @@ from bot.failures import SlackUnreachable, reason, slack_unreachable
 from bot.leader import LeaderLock
 from bot.logging_setup import configure_logging
 from bot.projects.loader import ProjectLoadError
-from bot.replay_guard import CLAIM_WAIT_SECONDS, ReplayGuard
+from bot.replay_guard import ReplayGuard
 from bot.request_gate import RequestGate
 from bot.scheduler import forget_connections_after_fork, start_scheduler, stop_scheduler
 from bot.server import make_wsgi_app, serve
 from bot.slack_app import check_identity, create_app, sync_projects
 from bot.slack_client import make_client, start_up_logger
 from storage.db import SLACK_WRITE_WAIT, make_engine, make_session_factory
+from storage.replays import make_claims_engine
 
 log = logging.getLogger("bot.run")
 
@@ -99,17 +100,14 @@ def _start_scheduler(settings: Settings) -> BackgroundScheduler:
 
 
 def _build_wsgi(settings: Settings) -> Any:
-    """Runs in each gunicorn worker: its own engines, Bolt app and request gate. Replay claims
-    get an engine of their own, whose short wait for SQLite's write lock keeps a long import
-    from stalling every request (see bot.replay_guard)."""
+    """Runs in each gunicorn worker: its own engines, Bolt app and request gate."""
     configure_logging(settings.log_level, _secrets(settings))
     engine = make_engine(settings.database_url, write_wait=SLACK_WRITE_WAIT)
     app = create_app(settings, make_session_factory(engine))
-    claims = make_engine(settings.database_url, write_wait=CLAIM_WAIT_SECONDS, pool_size=4)
     assert settings.slack_signing_secret is not None  # `run --http` checked it at start-up
     gate = RequestGate(
         settings.slack_signing_secret.get_secret_value(),
-        ReplayGuard(make_session_factory(claims)),
+        ReplayGuard(make_claims_engine(settings.database_url)),
     )
     return make_wsgi_app(app, engine, gate)
 

@@ -5,8 +5,9 @@ Revises: 0004
 Create Date: 2026-12-02 10:00:00.000000
 
 A replayed request (same signature, within Slack's five-minute window) used to be refused only
-by the process that had seen it. The table is shared by every process; rows older than the
-window are pruned with the processed event ids.
+by the process that had seen it. The table is shared by every process on PostgreSQL; each
+process prunes rows older than the window (storage/replays.py). SQLite keeps its claims in a
+file beside the database, so there the table stays empty.
 """
 
 from collections.abc import Sequence

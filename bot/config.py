@@ -85,12 +85,18 @@ class Settings(BaseSettings):
         missing = []
         if self.slack_bot_token is None:
             missing.append("SLACK_BOT_TOKEN")
-        if self.slack_signing_secret is None and not socket_mode:
+        if not socket_mode and _blank(self.slack_signing_secret):
+            # An empty secret would make every signature check an HMAC with an empty key,
+            # which anyone can compute.
             missing.append("SLACK_SIGNING_SECRET")
         if socket_mode and self.slack_app_token is None:
             missing.append("SLACK_APP_TOKEN")
         if missing:
-            raise ConfigError(f"{', '.join(missing)} not set. {SLACK_APP_HELP}")
+            raise ConfigError(f"{', '.join(missing)} not set (or empty). {SLACK_APP_HELP}")
+
+
+def _blank(value: SecretStr | None) -> bool:
+    return value is None or not value.get_secret_value().strip()
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.digest import DigestKind
 from bot.digest_post import post_digest
 from bot.domain.access import Directory
+from bot.failures import log_failure
 from bot.flows.consensus_upkeep import refit_models
 from bot.flows.review import publish_pending_reviews
 from bot.projects.spec import ProjectSpec
@@ -123,8 +124,8 @@ class DigestJobs:
         period = scheduled_period(trigger_for(self.specs[slug], kind), now)
         try:
             return post_digest(self.sessions, self.client, self.directory, slug, kind, period, now)
-        except Exception:
-            log.exception("%s digest for %s, %s failed", kind, slug, period)
+        except Exception as exc:
+            log_failure(log, f"{kind} digest for {slug}, {period} failed", exc)
             return False
 
 
@@ -177,8 +178,8 @@ class UpkeepJobs:
             return 0
         try:
             return publish_pending_reviews(self.services, self.services.client)
-        except Exception:
-            log.exception("publishing pending reviews failed")
+        except Exception as exc:
+            log_failure(log, "publishing pending reviews failed", exc)
             return 0
 
     def refit_models(self) -> int:
@@ -186,8 +187,8 @@ class UpkeepJobs:
             return 0
         try:
             return refit_models(self.services, self.services.client)
-        except Exception:
-            log.exception("refitting consensus models failed")
+        except Exception as exc:
+            log_failure(log, "refitting consensus models failed", exc)
             return 0
 
     def forget_events(self) -> int:

@@ -1,21 +1,24 @@
 """Serving: a WSGI app (Slack endpoint + health check) run by gunicorn with threads.
 
 Bolt's sync `App` suits WSGI; gunicorn's threaded workers give it real concurrency without
-Bolt's development server.
+Bolt's development server. Every request to the Slack endpoint passes `bot.request_gate` before
+Bolt reads it; a refusal is answered 400, 401 or 413 and logged as one warning line with the
+client address, any other path 404.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy import Engine, text
 
-from bot.replay_guard import ReplayGuard
+from bot.request_errors import CLIENT_ADDRESS
+from bot.request_gate import Admitted, RequestGate, client_address
 
 log = logging.getLogger(__name__)
 
@@ -23,36 +26,57 @@ SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def make_wsgi_app(
-    app: App, engine: Engine
-) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    slack = SlackRequestHandler(app, path=SLACK_PATH)
-    replays = ReplayGuard()
-
+def make_wsgi_app(app: App, engine: Engine, gate: RequestGate) -> WSGIApp:
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH:
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == HEALTH_PATH:
             return _health(engine, start_response)
-        signature = str(environ.get("HTTP_X_SLACK_SIGNATURE") or "")
-        if signature and replays.seen(signature):
-            log.warning("refused a replayed request")
-            start_response("401 Unauthorized", [("Content-Type", "text/plain")])
-            return [b"replayed request\n"]
-
-        def remembering(status: str, headers: Any, *rest: Any) -> Any:
-            if signature and status.startswith("200"):
-                replays.remember(signature)
-            return start_response(status, headers, *rest)
-
-        try:
-            return slack(environ, remembering)
-        except ValueError as exc:  # Bolt could not parse the body (e.g. `payload` is not JSON)
-            log.warning("refused an unreadable request body (%s)", type(exc).__name__)
-            start_response("400 Bad Request", [("Content-Type", "text/plain")])
-            return [b"unreadable request\n"]
+        client = client_address(environ)
+        if path != SLACK_PATH or method != "POST":
+            log.warning("refused %s %.100r from %s: no such endpoint", method, path, client)
+            return _plain(start_response, 404, "not found")
+        admitted = gate.admit(environ)
+        if not isinstance(admitted, Admitted):
+            log.warning("refused a request from %s: %s", client, admitted.reason)
+            return _plain(start_response, admitted.status, "refused")
+        return _dispatch(app, environ, admitted, client, start_response)
 
     return wsgi
+
+
+def _dispatch(
+    app: App,
+    environ: Mapping[str, Any],
+    admitted: Admitted,
+    client: str,
+    start_response: StartResponse,
+) -> Iterable[bytes]:
+    try:
+        request = BoltRequest(
+            body=admitted.text,
+            query=str(environ.get("QUERY_STRING") or ""),
+            headers=dict(admitted.headers),
+            context={CLIENT_ADDRESS: client},  # for the error handler's log line
+        )
+    except Exception as exc:  # noqa: BLE001 - Bolt reading a payload it cannot use is bad input
+        reason = type(exc).__name__
+        log.warning("refused a request from %s: Bolt cannot read it (%s)", client, reason)
+        return _plain(start_response, 400, "refused")
+    response = app.dispatch(request)
+    http = WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
+    start_response(http.status, http.get_headers())
+    return http.get_body()
+
+
+def _plain(start_response: StartResponse, status: int, body: str) -> Iterable[bytes]:
+    http = WsgiHttpResponse(
+        status=status, headers={"content-type": ["text/plain"]}, body=f"{body}\n"
+    )
+    start_response(http.status, http.get_headers())
+    return http.get_body()
 
 
 def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:

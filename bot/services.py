@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.failures import log_failure
 from storage.db import SessionFactory
 from storage.models import utcnow
 
@@ -135,7 +136,7 @@ def _logged(fn: Callable[[], None]) -> Callable[[], None]:
     def run() -> None:
         try:
             fn()
-        except Exception:
-            log.exception("background task failed")
+        except Exception as exc:
+            log_failure(log, "background task failed", exc)
 
     return run

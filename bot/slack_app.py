@@ -19,9 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 import handlers
 from bot.config import Settings
+from bot.failures import SlackUnreachable, reason, slack_unreachable
 from bot.payload_guard import PayloadGuard
 from bot.projects.loader import load_projects
-from bot.projects.sync import StoredSpecInvalid, sync_project
+from bot.projects.sync import sync_project
+from bot.request_errors import answer_error
+from bot.respond import RetryingRespondMiddleware
 from bot.services import Services, SlackDirectory, run_in_background
 from bot.slack_client import make_client
 from storage.db import SessionFactory, unit_of_work
@@ -66,6 +69,9 @@ def create_app(
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
         token_verification_enabled=False,
         process_before_response=False,
+        # An unmatched request reaches `answer_error` (one log line) instead of Bolt's warning,
+        # which spans a dozen lines with a code suggestion.
+        raise_error_for_unhandled_request=True,
         listener_executor=ThreadPoolExecutor(
             max_workers=settings.listener_threads, thread_name_prefix="listener"
         ),
@@ -73,19 +79,8 @@ def create_app(
 
     app.use(PayloadGuard())
     app.use(ServicesMiddleware(services))
-
-    @app.error
-    def on_error(error: Exception) -> BoltResponse:
-        """Log the failure here; Slack gets a bare status, never a stack trace. A payload Bolt
-        or a listener could not read (missing keys, wrong types) is the sender's fault (400).
-        A project whose stored spec no longer validates is answered 200 with the fix (a slash
-        command shows it; Slack would retry anything else in vain)."""
-        if isinstance(error, StoredSpecInvalid):
-            log.error("request refused: %s", error)
-            return BoltResponse(status=200, body=str(error))
-        malformed = isinstance(error, KeyError | IndexError | TypeError | ValueError)
-        log.error("request failed: %s", type(error).__name__, exc_info=error)
-        return BoltResponse(status=400 if malformed else 500, body="")
+    app.use(RetryingRespondMiddleware())
+    app.error(answer_error)
 
     handlers.register(app)
     return app
@@ -135,10 +130,19 @@ def sync_projects(settings: Settings, session_factory: SessionFactory) -> list[s
 
 
 def check_identity(client: WebClient) -> Identity:
-    """Call auth.test, log who the bot is, and warn about scopes the code needs but lacks."""
+    """Call auth.test, log who the bot is, and warn about scopes the code needs but lacks.
+
+    Raises RuntimeError when Slack refuses the token, SlackUnreachable when it cannot be asked.
+    """
     try:
         response = client.auth_test()
-    except SlackApiError as exc:
+    except Exception as exc:
+        if slack_unreachable(exc):
+            raise SlackUnreachable(
+                f"Slack could not be reached at {client.base_url} (auth.test: {reason(exc)})."
+            ) from None
+        if not isinstance(exc, SlackApiError):
+            raise
         error = exc.response.get("error") if exc.response is not None else "unknown"
         raise RuntimeError(f"Slack rejected the bot token (auth.test: {error}).") from None
     granted = frozenset(

@@ -6,6 +6,8 @@ so configuring them here covers every call the listeners make.
 
 from __future__ import annotations
 
+import logging
+
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -17,10 +19,11 @@ from bot.config import Settings
 WEB_API_TIMEOUT_SECONDS = 10
 
 
-def make_client(settings: Settings) -> WebClient:
+def make_client(settings: Settings, *, logger: logging.Logger | None = None) -> WebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return WebClient(
         token=token,
+        logger=logger,
         base_url=settings.slack_api_url,
         timeout=WEB_API_TIMEOUT_SECONDS,
         retry_handlers=[
@@ -28,3 +31,12 @@ def make_client(settings: Settings) -> WebClient:
             RateLimitErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def start_up_logger() -> logging.Logger:
+    """For a start-up call whose failure the caller reports in one line of its own: the
+    client's request log stays (DEBUG), its retry and failure lines would repeat that line."""
+    logger = logging.getLogger("bot.slack_start_up")
+    if not logger.filters:
+        logger.addFilter(lambda record: record.levelno <= logging.DEBUG)
+    return logger

@@ -28,6 +28,7 @@ from handlers.common import (
     user_of,
     with_button_state,
 )
+from storage.row_ids import as_row_id
 
 BAD_CARD = "That button's data was not understood; use `/label next` for a fresh card."
 
@@ -196,12 +197,13 @@ def _start(
 ) -> None:
     """The fresh card replaces the clicked DM message, or is posted in the DM; either way it
     becomes the person's one live card."""
-    if not raw.isdigit():
+    project_id = as_row_id(raw)
+    if project_id is None:
         send_dm(client, user, render_notice(BAD_CARD))
         return
     services = context["services"]
     with transaction(context) as session:
-        project = project_by_id(session, int(raw))
+        project = project_by_id(session, project_id)
         if project is None:
             message = render_notice("That project no longer exists.")
         else:
@@ -212,21 +214,22 @@ def _start(
         send_dm(client, user, message)
     elif card is not None:
         reply(respond, message, replace=True)
-        make_live(services, client, user, int(raw), card)
+        make_live(services, client, user, project_id, card)
     else:
-        post_card(services, client, user, int(raw), message)
+        post_card(services, client, user, project_id, message)
 
 
 def on_pick_project(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
     raw = str(body["actions"][0].get("value") or "")
-    kind, _, project_id = raw.partition(":")
-    if kind != "guidelines" or not project_id.isdigit():
+    kind, _, number = raw.partition(":")
+    project_id = as_row_id(number)
+    if kind != "guidelines" or project_id is None:
         return after_ack("picker", lambda: reply(respond, render_notice(BAD_CARD), replace=False))
 
     def show() -> None:
         with transaction(context) as session:
-            project = project_by_id(session, int(project_id))
+            project = project_by_id(session, project_id)
             message = (
                 flow.guidelines_message(session, project)
                 if project is not None

@@ -10,12 +10,14 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.domain.access import is_lead
+from bot.failures import DATABASE_UNAVAILABLE
 from bot.flows import channel_mode
 from bot.flows import labeling as flow
 from bot.flows.live_card import post_card
 from bot.flows.project_choice import all_projects, choose_project
 from bot.ids import SLASH_COMMAND
 from bot.projects.sync import listable_projects, project_spec
+from bot.request_errors import TRY_AGAIN
 from bot.views.help import render_help
 from bot.views.labeling_card import Message, render_notice
 from bot.views.pickers import Purpose, render_project_picker
@@ -48,7 +50,16 @@ def label_command(
         context=context,
     )
     run = known.run if known is not None else show_help
-    after_ack(f"/label {name if known else '(unknown)'}", lambda: run(invocation))
+    after_ack(f"/label {name if known else '(unknown)'}", lambda: _telling_outages(run, invocation))
+
+
+def _telling_outages(run: Callable[[Invocation], None], call: Invocation) -> None:
+    """Run a subcommand; when the database is out of reach, say so before `after_ack` logs it."""
+    try:
+        run(call)
+    except DATABASE_UNAVAILABLE:
+        reply(call.respond, render_notice(TRY_AGAIN), replace=False)
+        raise
 
 
 def leads_any_project(context: BoltContext, user_id: str) -> bool:

@@ -12,6 +12,8 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from bot.failures import DATABASE_UNAVAILABLE, reason
+from bot.request_errors import TRY_AGAIN
 from bot.services import Services
 from bot.views.labeling_card import Message, render_notice
 from storage.db import unit_of_work
@@ -21,8 +23,6 @@ log = logging.getLogger("handlers")
 State = TypeVar("State")
 Listener = Callable[[Ack, dict[str, Any], Respond, WebClient, BoltContext], None]
 StatefulListener = Callable[[Ack, dict[str, Any], Respond, WebClient, BoltContext, State], None]
-
-TRY_AGAIN = "The database is busy or unavailable right now; nothing was saved. Please try again."
 
 
 def services_of(context: BoltContext) -> Services:
@@ -104,8 +104,8 @@ def store_then_ack(
     try:
         with transaction(context) as session:
             result = work(session)
-    except OperationalError as exc:
-        log.error("database unavailable: %s", type(exc).__name__)
+    except DATABASE_UNAVAILABLE as exc:
+        log.error("database unavailable: %s", reason(exc))
         ack()
         after_ack(
             "try-again notice",

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.failures import log_failure
 from bot.flows import discussion
 from bot.flows.home import home_view
 from bot.ids import Event
@@ -39,8 +40,8 @@ def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext
             if not discussion.first_delivery(session, body.get("event_id")):
                 return
             outcome = discussion.apply_message_event(session, event)
-    except Exception:
-        log.exception("could not apply a message event")
+    except Exception as exc:
+        log_failure(log, "could not apply a message event", exc)
         return
     if outcome is not discussion.ThreadEvent.IGNORED:
         log.info("review thread %s: %s", event.get("channel"), outcome.value)

@@ -24,6 +24,7 @@ from handlers.common import (
     with_button_state,
 )
 from storage.db import read_only
+from storage.row_ids import as_row_id
 
 BAD_BUTTON = "That button's data was not understood; look the item up again with `/label item`."
 
@@ -36,10 +37,10 @@ def register(app: App) -> None:
 
 def _item_id(value: str | None) -> int:
     """The item id a lookup button carries; ValueError for anything else (forged, garbled)."""
-    raw = str(value or "")
-    if not (raw.isdigit() and len(raw) < 19):
+    item_id = as_row_id(value or "")
+    if item_id is None:
         raise ValueError("not an item id")
-    return int(raw)
+    return item_id
 
 
 with_item_id = with_button_state(_item_id, BAD_BUTTON)

@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot.failures import log_failure
 from bot.flows import review_decisions as decide
 from bot.ids import Action, View
 from bot.views.labeling_card import Message, render_notice
@@ -172,8 +173,8 @@ def _submit(
             outcome = work(session, ref, user, values)
             if isinstance(outcome, str):
                 session.rollback()
-    except Exception:
-        log.exception("could not store a review decision")
+    except Exception as exc:
+        log_failure(log, "could not store a review decision", exc)
         ack(response_action="errors", errors={error_block: "Could not save; please try again."})
         return
     if isinstance(outcome, str):

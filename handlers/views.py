@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk.webhook import WebhookClient
 
 from bot.domain.labeling import UNSURE_REASONS, AnswerStatus, Unsure
+from bot.failures import log_failure
 from bot.flows import labeling as flow
 from bot.flows.review import publish_in_background
 from bot.ids import View
@@ -74,8 +75,8 @@ def _submit(
     try:
         with unit_of_work(services.sessions) as session:
             answered = flow.answer_and_prepare(session, services, user, state, value, unsure)
-    except Exception:
-        log.exception("could not store a modal answer")
+    except Exception as exc:
+        log_failure(log, "could not store a modal answer", exc)
         ack(
             response_action="errors",
             errors={_first_block(body): "Could not save; please try again."},

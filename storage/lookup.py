@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Annotation, Comment, Item, Review, ReviewStatus
+from storage.row_ids import as_row_id
 
 MAX_MATCHES = 10
 
@@ -28,8 +29,9 @@ def items_by_reference(
     if not reference or not project_ids:
         return []
     found: list[Item] = []
-    if reference.isdigit() and len(reference) < 19:
-        by_id = session.get(Item, int(reference))
+    row_id = as_row_id(reference)
+    if row_id is not None:
+        by_id = session.get(Item, row_id)
         if by_id is not None and by_id.project_id in project_ids:
             found.append(by_id)
     by_external = session.scalars(

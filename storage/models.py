@@ -485,3 +485,18 @@ class ProcessedEvent(Base):
 
     def __repr__(self) -> str:
         return f"<ProcessedEvent {self.event_id}>"
+
+
+class SeenRequest(Base):
+    """Signatures of signed Slack requests already admitted, so a byte-for-byte replay is
+    refused by every process sharing the database. Kept only as long as a signature's
+    timestamp could pass the five-minute check. On SQLite the claims live in a file beside the
+    database instead (see storage.replays), and this table stays empty."""
+
+    __tablename__ = "seen_requests"
+
+    signature: Mapped[str] = mapped_column(String(80), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<SeenRequest {self.signature[:12]}>"

@@ -21,11 +21,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.replay_guard import ReplayGuard
+from bot.request_gate import RequestGate
 from bot.server import make_wsgi_app
 from bot.services import Services, SlackDirectory
 from bot.slack_app import create_app
 from bot.slack_client import make_client
 from storage.db import SessionFactory, unit_of_work
+from storage.models import Base
+from storage.replays import make_claims_engine
 from tests.fake_slack import Call, FakeSlack
 from tests.slack_requests import SignedClient, SlackPayloads, SlackResponse
 
@@ -128,7 +132,9 @@ def running_bot(
             background=lambda fn: fn(),
         )
         app = create_app(settings, sessions, client, services=services)
-        server = make_server("127.0.0.1", 0, make_wsgi_app(app, engine), _Server, _Quiet)
+        claims = make_claims_engine(engine.url.render_as_string(hide_password=False))
+        gate = RequestGate(SIGNING_SECRET, ReplayGuard(claims))
+        server = make_server("127.0.0.1", 0, make_wsgi_app(app, engine, gate), _Server, _Quiet)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         url = f"http://127.0.0.1:{server.server_address[1]}/slack/events"
@@ -144,6 +150,7 @@ def running_bot(
         finally:
             server.shutdown()
             server.server_close()
+            claims.dispose()
 
 
 def eventually(check: Any, timeout: float = 5.0) -> Any:
@@ -156,3 +163,19 @@ def eventually(check: Any, timeout: float = 5.0) -> Any:
         if result or time.monotonic() > deadline:
             return result
         time.sleep(0.02)
+
+
+#: Bookkeeping every admitted request may add to: seen signatures, processed event ids.
+BOOKKEEPING = frozenset({"seen_requests", "processed_events"})
+
+
+def domain_snapshot(bot: BotHarness) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but the bookkeeping ones, to show a request changed nothing."""
+    with bot.session() as session:
+        return {
+            table.name: sorted(
+                (tuple(map(repr, row)) for row in session.execute(table.select())), key=repr
+            )
+            for table in Base.metadata.sorted_tables
+            if table.name not in BOOKKEEPING
+        }

@@ -18,6 +18,8 @@ and can forge a bad signature, a stale timestamp, a retry or a replay.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
 import threading
@@ -615,6 +617,12 @@ class SignedClient:
         assert signature is not None  # None only when the secret is empty
         return signature
 
+    def sign_bytes(self, body: bytes, timestamp: str) -> str:
+        """The signature of raw bytes, which need not be text (slack_sdk signs text only)."""
+        key = self._verifier.signing_secret.encode()
+        base = b"v0:" + timestamp.encode() + b":" + body
+        return "v0=" + hmac.new(key, base, hashlib.sha256).hexdigest()
+
     def headers_for(
         self,
         request: SlackRequest,
@@ -665,16 +673,27 @@ class SignedClient:
         headers.update(extra_headers or {})
         return self.post_raw(request.body.encode(), headers)
 
-    def replay(self) -> SlackResponse:
-        """Send the last request again, byte for byte and with the same headers."""
+    def replay(self, url: str | None = None) -> SlackResponse:
+        """Send the last request again, byte for byte and with the same headers (to another
+        endpoint with ``url``, e.g. a second process)."""
         if self._last is None:
             raise RuntimeError("nothing sent yet")
         body, headers = self._last
-        return self.post_raw(body, headers)
+        return self.post_raw(body, headers, url=url)
 
-    def post_raw(self, body: bytes, headers: Mapping[str, str]) -> SlackResponse:
+    def post_raw(
+        self,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        url: str | None = None,
+        method: str = "POST",
+    ) -> SlackResponse:
+        """POST (or ``method``) exactly these bytes and headers: no signing, no encoding."""
         self._last = (body, dict(headers))
-        req = urllib.request.Request(self.url, data=body, headers=dict(headers), method="POST")
+        req = urllib.request.Request(
+            url or self.url, data=body, headers=dict(headers), method=method
+        )
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return SlackResponse(

@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import Block
 from bot.views.blocks import MAX_MESSAGE_BLOCKS, safe
 from bot.views.labeling_card import Previous, render_item_card
 from bot.views.state import CardState
+from storage.row_ids import MAX_ROW_ID
 from tests.factories import make_spec
 
 MANY_CHOICES = [
@@ -39,7 +40,7 @@ def test_a_card_with_25_long_choices_and_huge_fields_stays_within_limits() -> No
     data: dict[str, Any] = {f"f{i}": "x&<>" * 5000 for i in range(6)}
     data.update({f"m{i}": "meta " * 200 for i in range(8)})
     data.update({"img": "https://example.com/" + "a" * 3100, "audio": "https://e.com/a.mp3"})
-    state = CardState(project_id=1, lease_id=2**40, session_count=10**6)
+    state = CardState(project_id=1, lease_id=MAX_ROW_ID, session_count=10**6)
 
     message = render_item_card(
         title="T" * 500,

@@ -214,6 +214,22 @@ def test_require_slack_over_http_needs_bot_token_and_signing_secret() -> None:
     assert "manifest.yml" in message
 
 
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_require_slack_over_http_refuses_an_empty_signing_secret(
+    monkeypatch: pytest.MonkeyPatch, empty: str
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", empty)
+    settings = load_settings()
+
+    with pytest.raises(ConfigError) as caught:
+        settings.require_slack(socket_mode=False)
+
+    assert str(caught.value).startswith("SLACK_SIGNING_SECRET not set (or empty).")
+    settings.require_slack(socket_mode=True)  # Socket Mode does not use it
+
+
 def test_require_slack_in_socket_mode_needs_app_token_not_signing_secret() -> None:
     settings = load_settings(slack_bot_token=BOT_TOKEN)
 

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from bot import slack_client
 from bot.ids import Action
+from bot.request_errors import TRY_AGAIN
 from storage.db import SessionFactory, is_sqlite, make_engine, make_session_factory, unit_of_work
 from storage.models import Annotation, GuidelineAck, Lease, LeaseStatus, Project
 from tests.factories import add_items, create_project, make_spec
-from tests.harness import BotHarness, all_text, button, running_bot
+from tests.harness import BotHarness, all_text, button, eventually, running_bot
 from tests.test_labeling_dm import ANNOTATOR, start_and_ack_guidelines
 
 
@@ -58,6 +59,72 @@ def test_a_rate_limited_post_is_retried_after_retry_after_and_posted_once(
     posts = bot.fake.wait_for("chat.postMessage", 2, timeout=8)
     assert [p.status for p in posts] == [429, 200]
     assert len(bot.fake.calls_to("chat.postMessage")) == 2
+
+
+def test_a_rate_limited_card_update_is_retried_once_after_retry_after_without_delaying_the_ack(
+    bot: BotHarness,
+) -> None:
+    setup(bot, ["first", "second"])
+    card = start_and_ack_guidelines(bot)
+    positive = button(card["blocks"], f"{Action.ANSWER}:positive")
+    bot.fake.fail_next("response_url", status=429, retry_after=1)
+
+    clicked = time.monotonic()
+    assert bot.click(positive["action_id"], positive["value"], ANNOTATOR).status == 200
+    acked_in = time.monotonic() - clicked
+
+    limited, updated = bot.fake.wait_for("response_url", 4, timeout=8)[2:]
+    assert (limited.status, updated.status) == (429, 200)
+    assert acked_in < 1.0  # Slack had its ack before the one-second wait began
+    assert "second" in all_text(updated.body["blocks"])
+
+
+def test_a_retry_after_too_long_to_wait_for_is_given_up_with_a_warning(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    setup(bot, ["first", "second"])
+    card = start_and_ack_guidelines(bot)
+    positive = button(card["blocks"], f"{Action.ANSWER}:positive")
+    bot.fake.fail_next("response_url", status=429, retry_after=120)
+
+    assert bot.click(positive["action_id"], positive["value"], ANNOTATOR).status == 200
+
+    assert eventually(lambda: "response_url answered HTTP 429" in caplog.text)
+    assert [c.status for c in bot.fake.calls_to("response_url")] == [200, 200, 429]
+
+
+def test_a_slash_command_during_a_database_outage_is_told_to_try_again(bot: BotHarness) -> None:
+    setup(bot, ["first"])
+    working, broken = bot.services.sessions, make_engine("sqlite:////nonexistent/x/db.db")
+    bot.services.sessions = make_session_factory(broken)
+    try:
+        assert bot.command("next", ANNOTATOR).status == 200
+        notice = bot.wait_response(1).body
+    finally:
+        bot.services.sessions = working
+        broken.dispose()
+    assert notice["response_type"] == "ephemeral" and TRY_AGAIN in all_text(notice["blocks"])
+    bot.fake.assert_not_called("chat.postMessage")
+
+
+def test_an_event_arriving_during_a_database_outage_is_logged_in_one_line(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    working, broken = bot.services.sessions, make_engine("sqlite:////nonexistent/x/db.db")
+    bot.services.sessions = make_session_factory(broken)
+    reply = bot.payloads.thread_reply("C0REVIEW01", "1700000000.000100", None, ANNOTATOR, "hi")
+    try:
+        assert bot.slack.send(reply).status == 200
+        assert eventually(lambda: "could not apply a message event" in caplog.text)
+    finally:
+        bot.services.sessions = working
+        broken.dispose()
+    [line] = [r for r in caplog.records if "message event" in r.getMessage()]
+    assert line.getMessage() == (
+        "could not apply a message event: the database is unavailable "
+        "(unable to open database file)"
+    )
+    assert not line.exc_info
 
 
 def test_a_database_outage_gets_a_try_again_message_and_no_partial_write(

@@ -104,3 +104,52 @@ def test_purge_needs_exactly_one_target_and_an_existing_item(data: list[int]) ->
     assert runner.invoke(app, ["purge", "sentiment", "--yes"]).exit_code != 0
     missing = runner.invoke(app, ["purge", "sentiment", "--item", "nope", "--yes"])
     assert missing.exit_code == 1 and "no item 'nope'" in missing.output
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        (["--annotator", "U0NOBODY01"], "holds no data of annotator U0NOBODY01"),
+        (["--item", "no-such-item"], "holds no item 'no-such-item'"),
+        (["--item", str(2**70)], f"holds no item '{2**70}'"),
+    ],
+)
+def test_an_erasure_naming_nothing_in_the_project_fails_and_is_not_audited(
+    session_factory: SessionFactory, data: list[int], target: list[str], expected: str
+) -> None:
+    result = runner.invoke(app, ["purge", "sentiment", *target, "--yes"])
+
+    assert result.exit_code == 1
+    assert expected in result.output and "nothing was erased" in result.output
+    with unit_of_work(session_factory) as session:
+        assert session.scalars(select(AuditEvent)).all() == []
+        assert len(session.scalars(select(Annotation)).all()) == 4
+
+
+@pytest.mark.parametrize("target", [["--annotator", "U0NOBODY01"], ["--item", "no-such-item"]])
+def test_allow_missing_accepts_an_erasure_of_nothing_and_audits_the_request(
+    session_factory: SessionFactory, data: list[int], target: list[str]
+) -> None:
+    result = runner.invoke(app, ["purge", "sentiment", *target, "--yes", "--allow-missing"])
+
+    assert result.exit_code == 0, result.output
+    assert "Erased 0 answer(s) and 0 comment(s)." in result.output
+    with unit_of_work(session_factory) as session:
+        [entry] = session.scalars(select(AuditEvent)).all()
+        assert entry.action in ("purge_annotator", "purge_item")
+        assert "U0NOBODY01" not in str(entry.detail)
+        assert len(session.scalars(select(Annotation)).all()) == 4
+
+
+def test_a_person_whose_only_trace_is_a_decision_is_still_found_and_erased(
+    session_factory: SessionFactory, data: list[int]
+) -> None:
+    with unit_of_work(session_factory) as session:
+        review = session.scalars(select(Review)).one()
+        review.resolver = "U0RESOLVER"
+
+    result = runner.invoke(app, ["purge", "sentiment", "--annotator", "U0RESOLVER", "--yes"])
+
+    assert result.exit_code == 0, result.output
+    with unit_of_work(session_factory) as session:
+        assert session.scalars(select(Review.resolver)).one() == ERASED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import shutil
@@ -13,6 +14,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.logging_setup import SecretFilter
+from bot.request_gate import MAX_BODY_BYTES
 from bot.slack_app import check_identity
 from storage import migrate
 from tests.fake_slack import DEFAULT_SCOPES, FakeSlack
@@ -115,13 +117,27 @@ def test_the_http_server_serves_slack_and_health_checks_with_gunicorn(tmp_path: 
             ok = slack.send(payloads.slash_command("help", "U0ANNOT001"))
             forged = slack.send(payloads.slash_command("help", "U0ANNOT001"), bad_signature=True)
             reply = fake.wait_for("response_url")[0]
+            oversized = _post_chunked(port, b"x" * (MAX_BODY_BYTES + 10))
+            replayed = slack.replay()
         finally:
             proc.terminate()
             output = proc.communicate(timeout=30)[0]
 
     assert health == b"ok\n"
     assert ok.status == 200 and forged.status == 401
+    assert oversized == 413 and replayed.status == 401
     assert "Labeling commands" in reply["text"]
     assert "connected as labeler" in output
     assert "auth.test" in output  # DEBUG logging did record the Web API calls...
     assert BOT_TOKEN not in output and SIGNING_SECRET not in output  # ...without the secrets
+
+
+def _post_chunked(port: int, body: bytes) -> int:
+    """A body sent with `Transfer-Encoding: chunked`, so no Content-Length announces its size."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        chunks = (body[i : i + 65536] for i in range(0, len(body), 65536))
+        connection.request("POST", "/slack/events", body=chunks, encode_chunked=True)
+        return connection.getresponse().status
+    finally:
+        connection.close()

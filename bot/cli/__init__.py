@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 
-from bot.cli.app import app
+from bot.cli.app import app, silence_stdout
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     if _info.name.endswith("_commands"):
@@ -16,4 +17,12 @@ for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        # Output small enough to sit in stdout's buffer meets a closed pipe only here, at the
+        # last flush; the command itself succeeded.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            silence_stdout()

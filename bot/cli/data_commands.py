@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session
 
-from bot.cli.app import console, database, err_console, fail
+from bot.cli.app import EXIT_CANNOT_WRITE, console, database, err_console, fail
 from bot.dataio.annotation_import import import_annotations
 from bot.dataio.annotations import AnnotationMapping
 from bot.dataio.export import export_project
@@ -79,6 +79,8 @@ def _run_import(slug: str, file: Path, work: Callable[..., ImportSummary], noun:
             )
         except ValueError as exc:
             fail(str(exc))
+        except OSError as exc:
+            fail(f"cannot read {file}: {exc.strerror or exc}")
     console.print(
         f"{file}: read {summary.read:,} {noun}, inserted {summary.inserted:,}, "
         f"already present {summary.already_present:,}.",
@@ -267,18 +269,25 @@ def register(app: typer.Typer) -> None:
 
 @contextmanager
 def _writer(output: Path | None) -> Iterator[TextIO]:
-    """stdout, or a temporary file renamed over OUTPUT only when the export succeeds."""
+    """stdout, or a temporary file renamed over OUTPUT only when the export succeeds. A file
+    that cannot be created or written ends the command naming OUTPUT, not the temporary."""
     if output is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    descriptor, name = tempfile.mkstemp(dir=output.resolve().parent, prefix=f".{output.name}.")
+    try:
+        descriptor, name = tempfile.mkstemp(dir=output.resolve().parent, prefix=f".{output.name}.")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}", code=EXIT_CANNOT_WRITE)
     os.close(descriptor)
     partial = Path(name)
     try:
         with partial.open("w", encoding="utf-8", newline="") as handle:
             yield handle
         partial.replace(output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        fail(f"cannot write {output}: {exc.strerror or exc}", code=EXIT_CANNOT_WRITE)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

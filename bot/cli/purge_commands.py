@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.app import console, database, fail
-from bot.domain.purge import purge_annotator, purge_item
+from bot.domain.purge import NothingToErase, purge_annotator, purge_item
 from bot.projects.sync import get_project
 from storage.db import make_session_factory, unit_of_work
 
@@ -24,11 +24,20 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--item", help="Item id or external id to erase.")
         ] = None,
         yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+        allow_missing: Annotated[
+            bool,
+            typer.Option(
+                "--allow-missing",
+                help="Succeed (and audit the request) even if there is nothing to erase.",
+            ),
+        ] = False,
     ) -> None:
         """Erase a person's answers and comments, or one item, from a project.
 
         Decisions they took stay, with their id replaced by "[erased]"; affected items are
         settled again; the audit log records the erasure (with a hash of the person's id).
+        Naming a person or item the project holds no data of is an error (exit 1, nothing
+        audited), so a typo cannot pass for an erasure; `--allow-missing` accepts it.
 
         Examples: `python -m bot purge sentiment --annotator U012ABCDEF`,
         `python -m bot purge sentiment --item review-0042 --yes`
@@ -43,10 +52,14 @@ def register(app: typer.Typer) -> None:
             try:
                 found = get_project(s, project)
                 if annotator:
-                    result = purge_annotator(s, found, annotator, actor)
+                    result = purge_annotator(
+                        s, found, annotator, actor, allow_missing=allow_missing
+                    )
                 else:
                     assert item is not None
-                    result = purge_item(s, found, item, actor)
+                    result = purge_item(s, found, item, actor, allow_missing=allow_missing)
+            except NothingToErase as exc:
+                fail(f"{exc}; nothing was erased (pass --allow-missing if that is expected).")
             except LookupError as exc:
                 fail(str(exc))
         console.print(

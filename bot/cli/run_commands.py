@@ -10,16 +10,20 @@ import typer
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.errors import SlackApiError
 
-from bot.cli.app import database, fail
+from bot.cli.app import EXIT_CONFIG, EXIT_UNAVAILABLE, database, fail
 from bot.config import ConfigError, Settings
+from bot.failures import SlackUnreachable, reason, slack_unreachable
 from bot.leader import LeaderLock
 from bot.logging_setup import configure_logging
 from bot.projects.loader import ProjectLoadError
+from bot.replay_guard import ReplayGuard
+from bot.request_gate import RequestGate
 from bot.scheduler import forget_connections_after_fork, start_scheduler, stop_scheduler
 from bot.server import make_wsgi_app, serve
 from bot.slack_app import check_identity, create_app, sync_projects
-from bot.slack_client import make_client
+from bot.slack_client import make_client, start_up_logger
 from storage.db import SLACK_WRITE_WAIT, make_engine, make_session_factory
+from storage.replays import make_claims_engine
 
 log = logging.getLogger("bot.run")
 
@@ -55,7 +59,7 @@ def register(app: typer.Typer) -> None:
             try:
                 settings.require_slack(socket_mode=not http)
             except ConfigError as exc:
-                fail(str(exc), code=2)
+                fail(str(exc), code=EXIT_CONFIG)
             configure_logging(settings.log_level, _secrets(settings))
             try:
                 synced = sync_projects(settings, make_session_factory(engine))
@@ -63,9 +67,11 @@ def register(app: typer.Typer) -> None:
                 fail(f"project files are invalid:\n{exc}")
             log.info("projects: %s", ", ".join(synced) or "(none yet)")
             try:
-                check_identity(make_client(settings))
+                check_identity(make_client(settings, logger=start_up_logger()))
+            except SlackUnreachable as exc:
+                fail(str(exc), code=EXIT_UNAVAILABLE)
             except RuntimeError as exc:
-                fail(str(exc), code=2)
+                fail(str(exc), code=EXIT_CONFIG)
         # Started here, before gunicorn forks its workers, so exactly one process schedules.
         scheduler = None if no_scheduler else _start_scheduler(settings)
         try:
@@ -94,11 +100,16 @@ def _start_scheduler(settings: Settings) -> BackgroundScheduler:
 
 
 def _build_wsgi(settings: Settings) -> Any:
-    """Runs in each gunicorn worker: its own engine and Bolt app."""
+    """Runs in each gunicorn worker: its own engines, Bolt app and request gate."""
     configure_logging(settings.log_level, _secrets(settings))
     engine = make_engine(settings.database_url, write_wait=SLACK_WRITE_WAIT)
     app = create_app(settings, make_session_factory(engine))
-    return make_wsgi_app(app, engine)
+    assert settings.slack_signing_secret is not None  # `run --http` checked it at start-up
+    gate = RequestGate(
+        settings.slack_signing_secret.get_secret_value(),
+        ReplayGuard(make_claims_engine(settings.database_url)),
+    )
+    return make_wsgi_app(app, engine, gate)
 
 
 def _run_socket_mode(settings: Settings) -> None:
@@ -114,13 +125,20 @@ def _run_socket_mode(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         handler.start()  # type: ignore[no-untyped-call]
-    except SlackApiError as exc:  # from apps.connections.open, before anything connected
+    except Exception as exc:  # from apps.connections.open, before anything connected
+        if slack_unreachable(exc):
+            fail(
+                f"Slack could not be reached (apps.connections.open: {reason(exc)}).",
+                EXIT_UNAVAILABLE,
+            )
+        if not isinstance(exc, SlackApiError):
+            raise
         error = exc.response.get("error") if exc.response is not None else "unknown"
         fail(
             f"Slack rejected the app token (apps.connections.open: {error}). SLACK_APP_TOKEN "
             "must be an app-level token (xapp-…) with connections:write, and the app must have "
             "Socket Mode enabled.",
-            code=2,
+            code=EXIT_CONFIG,
         )
     finally:
         handler.close()  # type: ignore[no-untyped-call]

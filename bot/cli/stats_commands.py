@@ -17,9 +17,10 @@ from rich import box
 from rich.table import Table
 from slack_sdk.errors import SlackApiError
 
-from bot.cli.app import console, database, fail
+from bot.cli.app import EXIT_CONFIG, EXIT_UNAVAILABLE, console, database, fail
 from bot.digest import DigestKind
 from bot.digest_post import as_json, manual_period, post_digest, render
+from bot.failures import reason, slack_unreachable
 from bot.metrics import Accuracy
 from bot.metrics.pay import PayTerms
 from bot.metrics.quality import LOW_QUALITY
@@ -214,13 +215,19 @@ def digest(
                 print(as_json(render(sessions, project, kind, now)))
                 return
             if settings.slack_bot_token is None:
-                fail("SLACK_BOT_TOKEN is not set; use --dry-run to see the digest.", code=2)
+                fail(
+                    "SLACK_BOT_TOKEN is not set; use --dry-run to see the digest.", code=EXIT_CONFIG
+                )
             client = make_client(settings)
             post_digest(
                 sessions, client, SlackDirectory(client), project, kind, manual_period(now), now
             )
         except LookupError as exc:
             fail(str(exc))
-        except SlackApiError as exc:
+        except Exception as exc:
+            if slack_unreachable(exc):
+                fail(f"Slack could not be reached: {reason(exc)}", code=EXIT_UNAVAILABLE)
+            if not isinstance(exc, SlackApiError):
+                raise
             fail(f"Slack refused the digest: {exc.response.get('error')}")
     console.print(f"Posted the {kind} digest of {project}.", highlight=False)

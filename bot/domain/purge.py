@@ -29,6 +29,7 @@ from storage.models import (
     Project,
     Review,
 )
+from storage.row_ids import as_row_id
 
 ERASED = "[erased]"
 
@@ -49,7 +50,14 @@ def _count(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def purge_annotator(session: Session, project: Project, user_id: str, actor: str) -> PurgeResult:
+class NothingToErase(LookupError):
+    """The erasure names a person or an item the project holds no data of: most likely a typo,
+    which must not look like a successful erasure (nor leave an audit entry saying so)."""
+
+
+def purge_annotator(
+    session: Session, project: Project, user_id: str, actor: str, *, allow_missing: bool = False
+) -> PurgeResult:
     item_ids = set(
         session.scalars(
             select(Annotation.item_id).where(
@@ -70,27 +78,32 @@ def purge_annotator(session: Session, project: Project, user_id: str, actor: str
             delete(Comment).where(Comment.author == user_id, Comment.item_id.in_(project_items))
         )
     )
+    touched = annotations + comments
     for model, column in (
         (GuidelineAck, GuidelineAck.user_id),
         (Lease, Lease.annotator),
         (GuidelineFeedback, GuidelineFeedback.author),
     ):
-        session.execute(delete(model).where(model.project_id == project.id, column == user_id))
-    session.execute(
-        update(Review)
-        .where(Review.project_id == project.id, Review.resolver == user_id)
-        .values(resolver=ERASED)
+        touched += _count(
+            session.execute(delete(model).where(model.project_id == project.id, column == user_id))
+        )
+    for role in (Review.resolver, Review.requested_by):
+        touched += _count(
+            session.execute(
+                update(Review)
+                .where(Review.project_id == project.id, role == user_id)
+                .values({role.key: ERASED})
+            )
+        )
+    touched += _count(
+        session.execute(
+            update(EdgeCase)
+            .where(EdgeCase.project_id == project.id, EdgeCase.marked_by == user_id)
+            .values(marked_by=ERASED)
+        )
     )
-    session.execute(
-        update(Review)
-        .where(Review.project_id == project.id, Review.requested_by == user_id)
-        .values(requested_by=ERASED)
-    )
-    session.execute(
-        update(EdgeCase)
-        .where(EdgeCase.project_id == project.id, EdgeCase.marked_by == user_id)
-        .values(marked_by=ERASED)
-    )
+    if touched == 0 and not allow_missing:
+        raise NothingToErase(f"project {project.slug} holds no data of annotator {user_id}")
     spec = project_spec(project)
     for item_id in sorted(item_ids):
         item = session.get(Item, item_id)
@@ -111,11 +124,22 @@ def purge_annotator(session: Session, project: Project, user_id: str, actor: str
     return PurgeResult(annotations=annotations, comments=comments, reaffected_items=len(item_ids))
 
 
-def purge_item(session: Session, project: Project, item_ref: str, actor: str) -> PurgeResult:
+def purge_item(
+    session: Session, project: Project, item_ref: str, actor: str, *, allow_missing: bool = False
+) -> PurgeResult:
     """Delete one item (by id or external id) with everything hanging off it (FK cascades)."""
     item = _find_item(session, project, item_ref)
     if item is None:
-        raise LookupError(f"no item {item_ref!r} in project {project.slug}")
+        if not allow_missing:
+            raise NothingToErase(f"project {project.slug} holds no item {item_ref!r}")
+        audit.record(
+            session,
+            actor=actor,
+            action="purge_item",
+            project_id=project.id,
+            detail={"external_id": item_ref, "annotations": 0, "comments": 0, "found": False},
+        )
+        return PurgeResult()
     annotations = len(
         list(session.scalars(select(Annotation.id).where(Annotation.item_id == item.id)))
     )
@@ -134,8 +158,9 @@ def purge_item(session: Session, project: Project, item_ref: str, actor: str) ->
 
 
 def _find_item(session: Session, project: Project, ref: str) -> Item | None:
-    if ref.isdigit():
-        item = session.get(Item, int(ref))
+    row_id = as_row_id(ref)
+    if row_id is not None:
+        item = session.get(Item, row_id)
         if item is not None and item.project_id == project.id:
             return item
     return session.scalars(

@@ -13,6 +13,7 @@ from bot.projects.sync import project_spec
 from bot.redaction import redact
 from bot.views.blocks import Block, context, plain, safe, section
 from storage.models import Project
+from storage.row_ids import as_row_id
 
 TARGET_BLOCK, TARGET_ACTION = "target", "target"
 MAX_OPTIONS = 100
@@ -50,10 +51,12 @@ def target_value(project_id: int, choice: str | None) -> str:
 def parse_target(raw: str | None) -> tuple[int, str | None] | None:
     try:
         data = json.loads(raw or "")
-        project_id, choice = int(data["p"]), data.get("c")
-        return project_id, (str(choice) if choice is not None else None)
+        project_id, choice = as_row_id(data["p"]), data.get("c")
     except (ValueError, KeyError, TypeError):
         return None
+    if project_id is None:
+        return None
+    return project_id, (str(choice) if choice is not None else None)
 
 
 def render_message_modal(projects: list[Project], text: str, ref: MessageRef) -> dict[str, Any]:

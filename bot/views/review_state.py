@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from storage.row_ids import MAX_ROW_ID
+
 MAX_REF = 500
 
 
 class ReviewRef(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
-    review_id: int = Field(alias="r", ge=1)
+    review_id: int = Field(alias="r", ge=1, le=MAX_ROW_ID)
     choice: str | None = Field(default=None, alias="c", max_length=64)
 
     def encode(self) -> str:

@@ -1,11 +1,14 @@
 """State that travels with a card inside button values and modal `private_metadata`.
 
-Parsed in one place; anything malformed (a forged or truncated payload) raises ValueError.
+Parsed in one place; anything malformed (a forged or truncated payload) raises ValueError, and
+every id is within a row id's range, so none can overflow the database driver.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from storage.row_ids import MAX_ROW_ID
 
 MAX_METADATA = 3000
 
@@ -15,12 +18,12 @@ class CardState(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    project_id: int = Field(alias="p", ge=1)
-    lease_id: int | None = Field(default=None, alias="l", ge=1)
-    session_count: int = Field(default=0, alias="n", ge=0)
-    annotation_id: int | None = Field(default=None, alias="a", ge=1)
+    project_id: int = Field(alias="p", ge=1, le=MAX_ROW_ID)
+    lease_id: int | None = Field(default=None, alias="l", ge=1, le=MAX_ROW_ID)
+    session_count: int = Field(default=0, alias="n", ge=0, le=MAX_ROW_ID)
+    annotation_id: int | None = Field(default=None, alias="a", ge=1, le=MAX_ROW_ID)
     choice: str | None = Field(default=None, alias="c", max_length=64)
-    item_id: int | None = Field(default=None, alias="i", ge=1)
+    item_id: int | None = Field(default=None, alias="i", ge=1, le=MAX_ROW_ID)
     version: str | None = Field(default=None, alias="v", max_length=64)
     response_url: str | None = Field(default=None, alias="r", max_length=500)
 

@@ -149,7 +149,17 @@ def test_an_item_still_unsure_at_max_overlap_goes_to_a_lead_with_its_weighted_vo
         assert session.scalars(select(Review.reason)).one() is ReviewReason.NOT_CONFIDENT
     [post] = eventually(lambda: review_posts(bot))
     shown = all_text(post["blocks"])
-    assert "the weighted vote is not sure enough after 4 answers (top 75%; 99% decides)" in shown
+    assert (
+        "the weighted vote is not sure enough after 4 answers: 75% for Positive, 99% is needed"
+        in shown
+    )
+    highlighted = [
+        e["action_id"]
+        for b in post["blocks"]
+        for e in b.get("elements", [])
+        if e.get("style") == "primary"
+    ]
+    assert highlighted == [f"{Action.RESOLVE}:positive"], "the weighted vote's top label"
     assert "Weighted vote* (by each annotator's record): Positive 75%" in shown
 
 

@@ -188,3 +188,19 @@ def test_a_resolved_review_renders_the_decision_without_buttons(bot: BotHarness)
     assert f"*Resolved as Negative* by {shown_name(LEAD)}" in text
     assert "Sarcasm &lt;counts&gt;" in text
     assert review.reason is ReviewReason.MANUAL
+
+
+def test_shares_that_round_alike_are_shown_with_a_decimal() -> None:
+    from bot.views.review_post import shares
+
+    assert shares(2 / 3, 0.67) == ("66.7%", "67.0%")
+    assert shares(0.5, 0.75) == ("50%", "75%")
+
+
+def test_a_weighted_project_highlights_the_weighted_vote_not_the_raw_majority() -> None:
+    from bot.flows.review import _suggested
+
+    weighted = [("negative", 0.71), ("positive", 0.27), ("neutral", 0.02)]
+    assert _suggested("positive", weighted) == "negative"
+    assert _suggested("positive", [("negative", 0.5), ("positive", 0.5)]) is None
+    assert _suggested("positive", None) == "positive"

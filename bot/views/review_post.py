@@ -82,23 +82,35 @@ def _reason(post: ReviewPost, reason: ReviewReason) -> str:
     if reason is ReviewReason.UNSURE:
         return "an annotator was unsure"
     if reason is ReviewReason.DISAGREEMENT:
-        share = f"{post.agreement:.0%}" if post.agreement is not None else "too few"
-        if post.majority is None and post.agreement is not None:
+        if post.agreement is None:
+            return "answers disagree"
+        share, bar = shares(post.agreement, review.agreement_threshold)
+        if post.majority is None:
             return f"answers are tied ({share} each for the top answers)"
-        return (
-            f"answers disagree ({share} agree; the threshold is {review.agreement_threshold:.0%})"
-        )
+        return f"answers disagree ({share} agree; {bar} is needed to decide)"
     if reason is ReviewReason.NOT_CONFIDENT:
-        top = f"{post.posterior[0][1]:.0%}" if post.posterior else "n/a"
+        if not post.posterior:
+            return "the weighted vote is not sure enough"
+        label, top = post.posterior[0]
+        sure, bar = shares(top, post.spec.consensus.confidence)
+        shown = safe(choice_label(post.spec, label), 100)
         return (
-            f"the weighted vote is not sure enough after {len(post.answers)} answers "
-            f"(top {top}; {post.spec.consensus.confidence:.0%} decides)"
+            f"the weighted vote is not sure enough after {len(post.answers)} answers: "
+            f"{sure} for {shown}, {bar} is needed to decide"
         )
     if reason is ReviewReason.QA_SAMPLE:
         return f"drawn for QA ({review.qa_sample_rate:.0%} of completed items are checked)"
     if post.reasons[0] is ReviewReason.MANUAL:  # `requested_by` is who opened the review
         return f"sent to review by {post.who(post.requested_by)}"
     return "sent to review by a lead"
+
+
+def shares(value: float, bar: float) -> tuple[str, str]:
+    """Two shares as percentages, with a decimal when whole percents would look equal (2 of
+    3 agreeing is 66.7%, under a bar of 67%, not "67% of 67%")."""
+    if round(value * 100) == round(bar * 100) and value != bar:
+        return f"{value:.1%}", f"{bar:.1%}"
+    return f"{value:.0%}", f"{bar:.0%}"
 
 
 def render_review_post(post: ReviewPost) -> Message:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from storage import migrate
@@ -53,6 +53,28 @@ def postgres_url() -> str:
     return url
 
 
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets a database of its own beside TEST_DATABASE_URL's
+    (`<name>_gw0`, …), created on first use, so parallel workers never truncate each other's
+    rows. Without xdist, the URL itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if exists is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Migrate once per session; each test then starts from a copy (SQLite) or truncation."""
@@ -60,6 +82,7 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url and url.startswith("postgresql"):
         if not _postgres_reachable(url):
             pytest.fail(f"TEST_DATABASE_URL={url} is not reachable")
+        url = _worker_database(url)
         _reset_postgres(url)
         migrate.upgrade(url)
         return url

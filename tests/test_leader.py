@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import psycopg
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -29,6 +30,7 @@ def test_on_sqlite_one_holder_at_a_time_and_the_lock_passes_on_release(tmp_path:
     second.release()
 
 
+@pytest.mark.xdist_group("postgres_advisory_lock")  # one server-wide lock: never in parallel
 def test_on_postgresql_the_advisory_lock_moves_when_the_holder_dies(postgres_url: str) -> None:
     first, second = LeaderLock(postgres_url), LeaderLock(postgres_url)
     try:

@@ -47,6 +47,7 @@ USERS = [f"U0MULTI{n:03d}" for n in range(6)]
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.xdist_group("postgres_advisory_lock"),  # one server-wide lock: never in parallel
     pytest.mark.skipif(
         not str(os.environ.get("TEST_DATABASE_URL", "")).startswith("postgresql"),
         reason="runs in the PostgreSQL pass (TEST_DATABASE_URL)",

@@ -106,6 +106,7 @@ def test_feedback_names_a_project_or_uses_the_only_one_and_is_listed(bot: BotHar
         session.add(GuidelineAck(project_id=project.id, user_id=ANNOT, version="v1"))
 
     bot.command("feedback sentiment Define <sarcasm> please", ANNOT)
+    bot.fake.wait_for("response_url", 1)  # stored after the ack: one at a time keeps the order
     bot.command("feedback Add an example for refunds", OTHER)
 
     replies = [all_text(r["blocks"]) for r in bot.fake.wait_for("response_url", 2)]

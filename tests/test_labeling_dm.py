@@ -44,7 +44,8 @@ def test_label_next_shows_guidelines_before_the_first_item(bot: BotHarness) -> N
 
     dm = bot.fake.wait_for("chat.postMessage")[0]
     assert dm["channel"].startswith("D")
-    assert "Happy customer" in all_text(dm["blocks"])
+    shown = all_text(dm["blocks"])
+    assert "*positive*\n\nHappy customer." in shown and "## " not in shown, "Markdown rendered"
     assert dm["unfurl_links"] is False and dm["text"]
     button(dm["blocks"], Action.ACK_GUIDELINES)
     assert bot.fake.calls_to("conversations.open")[0]["users"] == ANNOTATOR

@@ -21,9 +21,10 @@ from bot.views.blocks import (
     section,
 )
 from bot.views.item_content import render_item_content
+from bot.views.markdown import sections_within
 from bot.views.state import CardState
 
-GUIDELINES_PREVIEW = 2500
+GUIDELINES_PREVIEW = 2900  # one section: the card stays a card
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,10 @@ def render_guidelines_card(
         if changed
         else "Before your first item, please read the guidelines."
     )
-    body = safe(guidelines, GUIDELINES_PREVIEW)
+    body, shortened = sections_within(guidelines, GUIDELINES_PREVIEW)
+    if shortened:
+        more = "the full guidelines" if url else "`/label guidelines`"
+        intro += f" Shortened here: {more} has the rest."
     elements = [
         button(
             "I've read these", Action.ACK_GUIDELINES, state.encode(version=version), style="primary"
@@ -157,7 +161,7 @@ def render_guidelines_card(
     blocks = [
         section(f"*{safe(title, 150)}*: guidelines (version {safe(version, 64)})"),
         context([intro]),
-        section(body),
+        *(section(chunk) for chunk in body or ["_(no guidelines yet)_"]),
         actions(elements, block_id="guidelines"),
     ]
     return Message(blocks=blocks, text=f"{title}: please read the guidelines")

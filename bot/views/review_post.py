@@ -27,6 +27,7 @@ from bot.views.blocks import (
 )
 from bot.views.item_content import render_item_content
 from bot.views.labeling_card import Message, choice_label
+from bot.views.markdown import shorten, to_mrkdwn
 from bot.views.people import named
 from bot.views.review_state import ReviewRef
 from storage.models import Item, ReviewReason, ReviewStatus
@@ -118,7 +119,8 @@ def render_review_post(post: ReviewPost) -> Message:
     if reference:
         blocks.append(fields_section(reference))
     for label, excerpt in post.excerpts[:3]:
-        blocks.append(section(f"*Guidelines · {safe(label, 100)}*\n{safe(excerpt, EXCERPT)}"))
+        rule = shorten(to_mrkdwn(excerpt), EXCERPT)
+        blocks.append(section(f"*Guidelines · {safe(label, 100)}*\n{rule}"))
     if post.edge_case is not None:
         who, what = post.edge_case
         blocks.append(

@@ -86,6 +86,17 @@ def test_one_click_records_the_answer_and_the_card_turns_into_the_next_item(
     button(next_card["blocks"], Action.UNDO)
 
 
+def test_the_answers_lead_the_card_and_no_control_outshines_them(bot: BotHarness) -> None:
+    setup(bot, ["Great product"])
+
+    card = start_and_ack_guidelines(bot)
+
+    rows = [block for block in card["blocks"] if block["type"] == "actions"]
+    assert [row["block_id"] for row in rows] == ["answer", "controls"]
+    assert [e["text"]["text"] for e in rows[1]["elements"]] == ["Unsure…", "Skip", "Stop"]
+    assert [e.get("style") for row in rows for e in row["elements"] if e.get("style")] == []
+
+
 def test_a_double_click_or_retry_records_one_answer(bot: BotHarness) -> None:
     setup(bot, ["first review", "second review"])
     card = start_and_ack_guidelines(bot)

@@ -62,16 +62,26 @@ def test_unsure_opens_a_modal_and_records_an_unsure_answer_routed_to_review(
     assert "Recorded *Unsure*" in all_text(turned["blocks"])
 
 
-def test_unsure_without_a_reason_keeps_the_modal_open_with_an_error(bot: BotHarness) -> None:
+def test_unsure_asks_for_a_reason_without_choosing_one_for_the_annotator(
+    bot: BotHarness,
+) -> None:
     setup(bot, ["text"])
     card = start_and_ack_guidelines(bot)
     view = open_modal(bot, card, Action.UNSURE)
+    [reason] = [block for block in view["blocks"] if block["block_id"] == "reason"]
+    assert "initial_option" not in reason["element"] and not reason.get("optional")
+    nothing_chosen = {"reason": {"reason": {"type": "static_select", "selected_option": None}}}
 
     response = bot.slack.send(
-        bot.payloads.view_submission(View.UNSURE, {}, view["private_metadata"], ANNOTATOR)
+        bot.payloads.view_submission(
+            View.UNSURE, nothing_chosen, view["private_metadata"], ANNOTATOR
+        )
     )
 
-    assert response.json()["response_action"] == "errors"
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {"reason": "Choose a reason."},
+    }
     with bot.session() as session:
         assert session.scalars(select(Annotation)).first() is None
 

@@ -128,12 +128,13 @@ def _answer_controls(spec: ProjectSpec, state: CardState) -> list[Block]:
 
 
 def _session_controls(spec: ProjectSpec, state: CardState, *, truncated: bool) -> Block:
+    """Unsure, Skip, Stop: quieter than the answers (no style), which are the card's point."""
     value = state.encode()
     elements = []
     if spec.review.allow_unsure:
         elements.append(button("Unsure…", Action.UNSURE, value))
     elements.append(button("Skip", Action.SKIP, value))
-    elements.append(button("Stop", Action.STOP, value, style="danger"))
+    elements.append(button("Stop", Action.STOP, value))
     if truncated:
         elements.append(button("Show full text", Action.SHOW_FULL_TEXT, value))
     return actions(elements, block_id="controls")

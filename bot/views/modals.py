@@ -37,6 +37,7 @@ def _modal(
 
 
 def render_unsure_modal(state: CardState) -> dict[str, Any]:
+    """A required reason with nothing preselected, so every recorded reason was chosen."""
     options = [{"text": plain(text, 75), "value": value} for value, text in UNSURE_REASONS.items()]
     blocks: list[Block] = [
         {
@@ -47,7 +48,7 @@ def render_unsure_modal(state: CardState) -> dict[str, Any]:
                 "type": "static_select",
                 "action_id": REASON_ACTION,
                 "options": options,
-                "initial_option": options[0],
+                "placeholder": plain("Choose a reason", 150),
             },
         },
         {

@@ -25,7 +25,7 @@ from bot.views.blocks import (
     safe,
     section,
 )
-from bot.views.item_content import render_item_content
+from bot.views.item_content import ref_suffix, ref_words, render_item_content
 from bot.views.labeling_card import Message, choice_label
 from bot.views.markdown import shorten, to_mrkdwn
 from bot.views.people import named
@@ -105,7 +105,7 @@ def _reason(post: ReviewPost, reason: ReviewReason) -> str:
 def render_review_post(post: ReviewPost) -> Message:
     spec, item = post.spec, post.item
     blocks: list[Block] = [
-        section(f"*{safe(post.title, 150)}* · item {item.id} · _{safe(item.external_id, 200)}_"),
+        section(f"*{safe(post.title, 150)}*{ref_suffix(item.external_id)}"),
         context([f":mag: *Why it is here:* {reason_text(post)}"]),
     ]
     blocks.extend(render_item_content(spec, item.data).blocks)
@@ -129,11 +129,11 @@ def render_review_post(post: ReviewPost) -> Message:
     if post.status is ReviewStatus.OPEN:
         blocks.extend(_lead_controls(post))
         why = ", ".join(reason.value for reason in post.reasons)
-        text = f"{post.title}: item {item.id} needs review ({why})"
+        text = f"{post.title}: {ref_words(item.external_id)} needs review ({why})"
     else:
         outcome = decision_text(post)
         blocks.append(section(outcome))
-        text = f"{post.title}: item {item.id}: {outcome}"
+        text = f"{post.title}: {ref_words(item.external_id)}: {outcome}"
     return Message(blocks=cap_blocks(blocks), text=text[:300])
 
 

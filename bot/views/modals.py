@@ -68,8 +68,10 @@ def render_unsure_modal(state: CardState) -> dict[str, Any]:
 
 
 def render_free_text_modal(
-    title: str, prefill: str, max_length: int, state: CardState
+    title: str, prefill: str, max_length: int, item: list[Block], state: CardState
 ) -> dict[str, Any]:
+    """The item (text, image, audio or video link) above the answer box, so the modal, which
+    covers the card, still shows what is being answered."""
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": ANSWER_ACTION,
@@ -78,14 +80,13 @@ def render_free_text_modal(
     }
     if prefill:
         element["initial_value"] = prefill[:max_length]
-    blocks = [
-        {
-            "type": "input",
-            "block_id": ANSWER_BLOCK,
-            "label": plain(title[:2000]),
-            "element": element,
-        },
-    ]
+    answer: Block = {
+        "type": "input",
+        "block_id": ANSWER_BLOCK,
+        "label": plain(title[:2000]),
+        "element": element,
+    }
+    blocks = [*item[: MAX_VIEW_BLOCKS - 1], answer]
     return _modal(View.FREE_TEXT, "Your answer", blocks, metadata=state.encode())
 
 

@@ -142,7 +142,7 @@ class DigestJobs:
         """One scheduled digest; True when it posted. Errors are logged, never raised into
         the scheduler thread."""
         if not self.may_run():
-            log.info("%s digest for %s: not the leader, skipped", kind, slug)
+            log.debug("%s digest for %s: not the leader, skipped", kind, slug)
             return False
         now = self.clock()
         period = scheduled_period(trigger_for(self.specs[slug], kind), now)
@@ -279,7 +279,8 @@ def start_scheduler(
     )
     register_upkeep(scheduler, UpkeepJobs(services, may_run))
     scheduler.start(paused=paused)
-    log.info("scheduler started with %d job(s): %s", len(ids), ", ".join(ids) or "none")
+    digests = ", ".join(ids) or "none"
+    log.info("scheduler started: %d digest job(s) (%s) and the upkeep jobs", len(ids), digests)
     return scheduler
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 from typing import Annotated, Any
 
@@ -68,6 +69,7 @@ def register(app: typer.Typer) -> None:
                 fail(str(exc), code=2)
         # Started here, before gunicorn forks its workers, so exactly one process schedules.
         scheduler = None if no_scheduler else _start_scheduler(settings)
+        owner = os.getpid()
         try:
             if http:
                 serve(
@@ -80,7 +82,8 @@ def register(app: typer.Typer) -> None:
             else:
                 _run_socket_mode(settings)
         finally:
-            stop_scheduler(scheduler)
+            if os.getpid() == owner:  # a gunicorn worker leaving unwinds through here too
+                stop_scheduler(scheduler)
 
 
 def _start_scheduler(settings: Settings) -> BackgroundScheduler:

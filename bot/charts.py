@@ -26,17 +26,31 @@ def cumulative_complete(days: Sequence[DayThroughput], complete_now: int) -> lis
 def progress_chart(
     days: Sequence[DayThroughput], complete_now: int, total_items: int, title: str
 ) -> bytes:
-    """A PNG: answers per day as bars, items complete (cumulative) as a line on a second axis."""
-    figure = Figure(figsize=(8, 3.6), dpi=100)
+    """The digest's chart as a PNG (see `draw_progress`)."""
+    buffer = io.BytesIO()
+    draw_progress(days, complete_now, total_items, title).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def draw_progress(
+    days: Sequence[DayThroughput], complete_now: int, total_items: int, title: str
+) -> Figure:
+    """Answers per day as bars, items complete (cumulative) as a line on a second axis.
+
+    Days are plotted at numeric positions with their dates as tick labels (strings would make
+    matplotlib log "categorical units" at every digest), and the legend sits below the axes,
+    outside them, where it covers neither the title nor a bar."""
+    figure = Figure(figsize=(8, 3.8), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     axis = figure.add_subplot()
-    labels = [day.day.strftime("%b %d") for day in days]
-    axis.bar(labels, [day.answers for day in days], color="#4a90d9", label="answers per day")
+    positions = list(range(len(days)))
+    axis.bar(positions, [day.answers for day in days], color="#4a90d9", label="answers per day")
     axis.set_ylabel("answers per day")
+    axis.set_xticks(positions, [day.day.strftime("%b %d") for day in days])
     axis.tick_params(axis="x", labelrotation=45, labelsize=8)
-    completion = figure.axes[0].twinx()
+    completion = axis.twinx()
     completion.plot(
-        labels,
+        positions,
         cumulative_complete(days, complete_now),
         color="#2e7d32",
         marker="o",
@@ -45,8 +59,5 @@ def progress_chart(
     completion.set_ylabel("items complete")
     completion.set_ylim(0, max(total_items, complete_now, 1) * 1.05)
     axis.set_title(title.replace("$", r"\$"), fontsize=11)
-    figure.legend(loc="upper left", fontsize=8, frameon=False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    figure.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+    return figure

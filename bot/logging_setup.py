@@ -34,6 +34,17 @@ class SecretFilter(logging.Filter):
         return True
 
 
+#: Libraries whose INFO lines are routine: APScheduler logs every job run (the upkeep jobs run
+#: every minute in every process, leader or not) and every job it adds. Warnings still show.
+CHATTY = ("apscheduler",)
+
+
+def quiet_libraries(level: str) -> None:
+    """Keep routine library INFO lines out of the log unless the operator asked for DEBUG."""
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(logging.NOTSET if level == "DEBUG" else logging.WARNING)
+
+
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> SecretFilter:
     handler = logging.StreamHandler()
     secret_filter = SecretFilter(secrets)
@@ -42,4 +53,5 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> SecretFilter:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet_libraries(level)
     return secret_filter

@@ -82,16 +82,41 @@ def trigger_for(spec: ProjectSpec, kind: DigestKind) -> CronTrigger:
     )
 
 
+PERIOD_FORMAT = "%Y-%m-%dT%H:%M"
+
+#: How far back `current_period` looks for the latest fire time, widening step by step so a
+#: frequent schedule is searched over a short window and a rare one still found.
+LOOKBACKS = tuple(timedelta(days=d) for d in (1 / 24, 1, 8, 32, 367))
+
+
+def _latest_fire(trigger: CronTrigger, moment: datetime, since: datetime) -> datetime | None:
+    latest = None
+    fire = trigger.get_next_fire_time(None, since)
+    while fire is not None and fire <= moment:
+        latest = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return latest
+
+
 def scheduled_period(trigger: CronTrigger, now: datetime) -> str:
     """The fire time this run belongs to (the latest at or before `now`, within the grace
     period), as local `YYYY-MM-DDTHH:MM`: late or coalesced runs share their period."""
     moment = now.astimezone(trigger.timezone)
-    latest = None
-    fire = trigger.get_next_fire_time(None, moment - timedelta(seconds=MISFIRE_GRACE_SECONDS))
-    while fire is not None and fire <= moment:
-        latest = fire
-        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
-    return (latest or moment).strftime("%Y-%m-%dT%H:%M")
+    since = moment - timedelta(seconds=MISFIRE_GRACE_SECONDS)
+    return (_latest_fire(trigger, moment, since) or moment).strftime(PERIOD_FORMAT)
+
+
+def current_period(spec: ProjectSpec, kind: DigestKind, now: datetime) -> str:
+    """The period of the latest scheduled run at or before `now`, however long ago: a digest
+    posted by hand (`python -m bot digest`) belongs to it, so the scheduler never posts that
+    period again and a second hand-posted digest needs `--force`."""
+    trigger = trigger_for(spec, kind)
+    moment = now.astimezone(trigger.timezone)
+    for lookback in LOOKBACKS:
+        latest = _latest_fire(trigger, moment, moment - lookback)
+        if latest is not None:
+            return latest.strftime(PERIOD_FORMAT)
+    return moment.strftime(PERIOD_FORMAT)
 
 
 class DigestJobs:
@@ -118,7 +143,7 @@ class DigestJobs:
         """One scheduled digest; True when it posted. Errors are logged, never raised into
         the scheduler thread."""
         if not self.may_run():
-            log.info("%s digest for %s: not the leader, skipped", kind, slug)
+            log.debug("%s digest for %s: not the leader, skipped", kind, slug)
             return False
         now = self.clock()
         period = scheduled_period(trigger_for(self.specs[slug], kind), now)
@@ -255,7 +280,8 @@ def start_scheduler(
     )
     register_upkeep(scheduler, UpkeepJobs(services, may_run))
     scheduler.start(paused=paused)
-    log.info("scheduler started with %d job(s): %s", len(ids), ", ".join(ids) or "none")
+    digests = ", ".join(ids) or "none"
+    log.info("scheduler started: %d digest job(s) (%s) and the upkeep jobs", len(ids), digests)
     return scheduler
 
 

@@ -108,8 +108,23 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
 
 
 def serve(build: Callable[[], Any], *, host: str, port: int, workers: int, threads: int) -> None:
+    """Run gunicorn (its own logging kept at warnings) and log where it listens once bound."""
+
+    def announce(arbiter: Any) -> None:
+        for listener in arbiter.LISTENERS:
+            log.info(
+                "listening on %s: Slack's requests at %s, health checks at %s "
+                "(%d worker(s) × %d threads)",
+                listener,
+                SLACK_PATH,
+                HEALTH_PATH,
+                workers,
+                threads,
+            )
+
     options = {
         "bind": f"{host}:{port}",
+        "when_ready": announce,
         "workers": workers,
         "worker_class": "gthread",
         "threads": threads,

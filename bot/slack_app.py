@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -46,6 +47,18 @@ REQUIRED_SCOPES = frozenset(
 )
 
 
+class _ClientGivenOnPurpose(logging.Filter):
+    """Bolt warns "As you gave `client` as well, `token` will be unused" whenever
+    SLACK_BOT_TOKEN is in the environment and a client is passed. The bot passes its client on
+    purpose (built from the same token, with retry handlers), so the warning says nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_CLIENT_GIVEN = _ClientGivenOnPurpose()
+
+
 def create_app(
     settings: Settings,
     session_factory: SessionFactory,
@@ -64,6 +77,9 @@ def create_app(
         rng=random.Random(),
         background=run_in_background,
     )
+    bolt_log = logging.getLogger("slack_bolt.App")  # the logger Bolt's App warns on
+    if _CLIENT_GIVEN not in bolt_log.filters:
+        bolt_log.addFilter(_CLIENT_GIVEN)
     app = App(
         client=client,
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,

@@ -99,8 +99,11 @@ def _submit(
 
 
 def _first_block(body: dict[str, Any]) -> str:
-    blocks = (body.get("view") or {}).get("blocks") or [{}]
-    return str(blocks[0].get("block_id") or ANSWER_BLOCK)
+    """The first input of the modal: Slack shows errors only under inputs (the free-text
+    modal starts with the item's content)."""
+    blocks = (body.get("view") or {}).get("blocks") or []
+    inputs = [block for block in blocks if block.get("type") == "input"]
+    return str((inputs[0].get("block_id") if inputs else None) or ANSWER_BLOCK)
 
 
 def _replace_card(response_url: str, card: Message) -> None:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ScalarSelect, Select, String, bindparam, exists, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    String,
+    bindparam,
+    exists,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from storage.models import Annotation, Item, ItemStatus, Lease, LeaseStatus, Project
@@ -44,7 +54,8 @@ def _others_holding() -> ScalarSelect[int]:
     )
 
 
-def _next_item_query(gold: bool) -> Select[Item]:
+def _new_to_annotator() -> list[ColumnElement[bool]]:
+    """Open items of the project this person has never answered, skipped or been handed."""
     annotator = bindparam("annotator", type_=String())
     seen_before = exists().where(Annotation.item_id == Item.id, Annotation.annotator == annotator)
     handed_before = exists().where(
@@ -52,16 +63,23 @@ def _next_item_query(gold: bool) -> Select[Item]:
         Lease.annotator == annotator,
         Lease.status.in_([LeaseStatus.ACTIVE, LeaseStatus.SKIPPED, LeaseStatus.ANSWERED]),
     )
+    return [
+        Item.project_id == bindparam("project_id"),
+        Item.status == ItemStatus.OPEN,
+        ~seen_before,
+        ~handed_before,
+    ]
+
+
+def _has_room() -> ColumnElement[bool]:
+    """Answers given plus other people's unexpired leases leave a slot."""
+    return Item.answer_count + _others_holding() < Item.required_answers
+
+
+def _next_item_query(gold: bool) -> Select[Item]:
     return (
         select(Item)
-        .where(
-            Item.project_id == bindparam("project_id"),
-            Item.status == ItemStatus.OPEN,
-            Item.is_gold.is_(gold),
-            ~seen_before,
-            ~handed_before,
-            Item.answer_count + _others_holding() < Item.required_answers,
-        )
+        .where(*_new_to_annotator(), Item.is_gold.is_(gold), _has_room())
         .order_by(
             Item.remaining_answers.asc(),
             Item.rank_priority.asc(),
@@ -120,6 +138,24 @@ _NEXT_LOCKED = {
     .execution_options(populate_existing=True)
     for gold in (False, True)
 }
+
+
+_AVAILABILITY = select(
+    func.count().filter(_has_room()),
+    func.count().filter(Item.answer_count < Item.required_answers, ~_has_room()),
+).where(*_new_to_annotator())
+
+
+def availability(
+    session: Session, *, project_id: int, annotator: str, now: datetime
+) -> tuple[int, int]:
+    """(items this person could be handed now, counting the one their open card holds; items
+    new to them that other people's leases fill for the moment: they come back if those leases
+    lapse unanswered)."""
+    params = {"project_id": project_id, "annotator": annotator, "now": now}
+    row = session.execute(_AVAILABILITY, params).one()
+    holding = active_lease_for(session, project_id, annotator) is not None
+    return int(row[0] or 0) + holding, int(row[1] or 0)
 
 
 def lock_item(session: Session, item_id: int, *, skip_locked: bool = False) -> Item | None:

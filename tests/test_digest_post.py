@@ -7,14 +7,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from bot.cli.app import app
 from bot.digest_post import manual_period, post_digest
 from bot.domain.access import StaticDirectory
 from storage.db import SessionFactory, unit_of_work
-from storage.models import Annotation, AuditEvent, DigestRun, Item
+from storage.models import Annotation, AuditEvent, DigestRun, Item, Review, ReviewStatus
 from tests.harness import BotHarness, all_text, eventually
 from tests.test_stats_cli import (
     DIGEST_CHANNEL,
@@ -74,6 +74,12 @@ def test_daily_digest_posts_progress_and_a_png_chart_to_the_digest_channel(
 ) -> None:
     with bot.session() as session:
         build_dataset(session)
+        waiting_since = datetime.now(UTC) - timedelta(hours=50)
+        session.execute(
+            update(Review)
+            .where(Review.status == ReviewStatus.OPEN)
+            .values(created_at=waiting_since)
+        )
 
     assert post(bot) is True
 
@@ -88,8 +94,8 @@ def test_daily_digest_posts_progress_and_a_png_chart_to_the_digest_channel(
     ] * 5
     expected = 1 + sum(moment >= since for moment in given)  # C answered just now
     assert f"Last 24 hours:* {expected} answers" in text
-    assert "Review queue*\n1 waiting · 1 resolved" in text
-    assert "In review*\n1 item waiting for a lead" in text
+    assert "*Review*\n1 item waits for a lead · oldest 2 days · 1 resolved" in text
+    assert "In review" not in text and "Review queue" not in text, "one review line, not two"
     assert "negative ↔ positive (2×)" in text
     assert "on track" in text
     complete = bot.fake.last("files.completeUploadExternal")

@@ -1,8 +1,8 @@
-"""Hostile text never becomes live markup: an item, a project title, a note and an imported
-annotator name full of `<!channel>`, `<@U…>` and `<url|label>` go through every message kind
-the bot sends (DM cards and their modals, channel posts, review posts and thread notes, the
-dissent DM, lookups, search, stats, digests, App Home), and no Web API call carries the live
-markup, in blocks or in the top-level `text`."""
+"""Hostile text never becomes live markup: an item, a project title, its Markdown guidelines,
+a note and an imported annotator name full of `<!channel>`, `<@U…>` and `<url|label>` go
+through every message kind the bot sends (DM cards and their modals, guidelines, channel
+posts, review posts and thread notes, the dissent DM, lookups, search, stats, digests, App
+Home), and no Web API call carries the live markup, in blocks or in the top-level `text`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,19 @@ from tests.harness import BotHarness, button, eventually
 from tests.test_truthful_labels import answer_in_channel, dm_card, mark_unsure, post_in_channel
 
 HOSTILE = "<!channel> <!here> <@U0VICTIM01> <#C0SECRET01> <https://evil.example|click me> &"
-LIVE = ("<!channel>", "<!here>", "<@U0VICTIM01>", "<#C0SECRET01>", "<https://evil.example")
+LIVE = (
+    "<!channel>",
+    "<!channel|",
+    "<!here>",
+    "<@U0VICTIM01>",
+    "<#C0SECRET01>",
+    "<https://evil.example",
+)
+# Guidelines are Markdown, converted for Slack: links to Slack targets must not come alive.
+GUIDELINES = (
+    f"# Rules {HOSTILE}\n\n## positive\nHappy [ping](!channel) {HOSTILE}\n\n"
+    f"## negative\nSad `{HOSTILE}`\n"
+)
 LEAD, ANN, BEA = "U0LEAD0001", "U0ANNOT001", "U0ANNOT002"
 
 
@@ -55,7 +67,12 @@ def test_no_message_kind_carries_live_markup_from_user_text(bot: BotHarness) -> 
         "digest_channel": "C0DIGEST01",
     }
     with bot.session() as session:
-        spec = make_spec(overlap=2, title=f"Sentiment {HOSTILE}"[:120], slack=slack)
+        spec = make_spec(
+            overlap=2,
+            title=f"Sentiment {HOSTILE}"[:120],
+            slack=slack,
+            guidelines={"text": GUIDELINES, "version": "v1"},
+        )
         project = create_project(session, spec)
         [item_id, second] = add_items(session, project, [f"Kettle {HOSTILE}", f"Toaster {HOSTILE}"])
         session.add(
@@ -78,7 +95,7 @@ def test_no_message_kind_carries_live_markup_from_user_text(bot: BotHarness) -> 
     first_post = resolve[0]
     choice = button(first_post["blocks"], lambda a: a.startswith(f"{Action.RESOLVE}:"))
     bot.click(choice["action_id"], choice["value"], LEAD, channel="C0REVIEW01")  # thread note, DMs
-    for command in (f"item {item_id}", "search kettle", "stats", "me", "help"):
+    for command in (f"item {item_id}", "search kettle", "stats", "me", "help", "guidelines"):
         bot.command(command, LEAD)
     bot.slack.send(bot.payloads.app_home_opened(LEAD))
     now = datetime.now(UTC)
@@ -87,11 +104,12 @@ def test_no_message_kind_carries_live_markup_from_user_text(bot: BotHarness) -> 
     post_digest(bot.sessions, client, directory, spec.slug, "weekly", "w", now)
 
     assert eventually(lambda: len(bot.fake.calls_to("views.publish")) >= 1)
-    assert eventually(lambda: len(bot.fake.calls_to("response_url")) >= 8)
+    assert eventually(lambda: len(bot.fake.calls_to("response_url")) >= 9)
     calls = bot.fake.calls
     texts = [(call.method, text) for call in calls for text in rendered_text(call.body)]
     shown = "\n".join(text for _, text in texts)
     assert "Kettle" in shown and "Toaster" in shown and "note" in shown, "hostile text was shown"
+    assert "*Rules " in shown and "Happy ping" in shown, "and the guidelines too"
     assert any(call.method == "views.open" for call in calls), "the Unsure modal was opened"
     for method, text in texts:
         for markup in LIVE:

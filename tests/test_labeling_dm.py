@@ -48,7 +48,8 @@ def test_label_next_shows_guidelines_before_the_first_item(bot: BotHarness) -> N
 
     dm = bot.fake.wait_for("chat.postMessage")[0]
     assert dm["channel"].startswith("D")
-    assert "Happy customer" in all_text(dm["blocks"])
+    shown = all_text(dm["blocks"])
+    assert "*positive*\n\nHappy customer." in shown and "## " not in shown, "Markdown rendered"
     assert dm["unfurl_links"] is False and dm["text"]
     button(dm["blocks"], Action.ACK_GUIDELINES)
     assert bot.fake.calls_to("conversations.open")[0]["users"] == ANNOTATOR
@@ -87,6 +88,17 @@ def test_one_click_records_the_answer_and_the_card_turns_into_the_next_item(
     text = all_text(next_card["blocks"])
     assert "second review" in text and "Recorded *Positive*" in text
     button(next_card["blocks"], Action.UNDO)
+
+
+def test_the_answers_lead_the_card_and_no_control_outshines_them(bot: BotHarness) -> None:
+    setup(bot, ["Great product"])
+
+    card = start_and_ack_guidelines(bot)
+
+    rows = [block for block in card["blocks"] if block["type"] == "actions"]
+    assert [row["block_id"] for row in rows] == ["answer", "controls"]
+    assert [e["text"]["text"] for e in rows[1]["elements"]] == ["Unsure…", "Skip", "Stop"]
+    assert [e.get("style") for row in rows for e in row["elements"] if e.get("style")] == []
 
 
 def test_a_double_click_or_retry_records_one_answer(bot: BotHarness) -> None:

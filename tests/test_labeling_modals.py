@@ -62,16 +62,26 @@ def test_unsure_opens_a_modal_and_records_an_unsure_answer_routed_to_review(
     assert "Recorded *Unsure*" in all_text(turned["blocks"])
 
 
-def test_unsure_without_a_reason_keeps_the_modal_open_with_an_error(bot: BotHarness) -> None:
+def test_unsure_asks_for_a_reason_without_choosing_one_for_the_annotator(
+    bot: BotHarness,
+) -> None:
     setup(bot, ["text"])
     card = start_and_ack_guidelines(bot)
     view = open_modal(bot, card, Action.UNSURE)
+    [reason] = [block for block in view["blocks"] if block["block_id"] == "reason"]
+    assert "initial_option" not in reason["element"] and not reason.get("optional")
+    nothing_chosen = {"reason": {"reason": {"type": "static_select", "selected_option": None}}}
 
     response = bot.slack.send(
-        bot.payloads.view_submission(View.UNSURE, {}, view["private_metadata"], ANNOTATOR)
+        bot.payloads.view_submission(
+            View.UNSURE, nothing_chosen, view["private_metadata"], ANNOTATOR
+        )
     )
 
-    assert response.json()["response_action"] == "errors"
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {"reason": "Choose a reason."},
+    }
     with bot.session() as session:
         assert session.scalars(select(Annotation)).first() is None
 
@@ -109,6 +119,45 @@ def test_free_text_answers_come_from_a_modal(bot: BotHarness) -> None:
 
     with bot.session() as session:
         assert session.scalars(select(Annotation.value)).one() == "hello world"
+
+
+def test_the_free_text_modal_shows_the_item_so_a_transcriber_can_listen_while_typing(
+    bot: BotHarness,
+) -> None:
+    display = {
+        "fields": [{"key": "text", "label": "Machine transcript"}],
+        "image_field": "picture",
+        "audio_field": "clip",
+    }
+    media = {"picture": "https://example.com/p.png", "clip": "https://example.com/c.ogg"}
+    with bot.session() as session:
+        spec = make_spec(slug="transcribe", kind="free_text", display=display)
+        add_items(session, create_project(session, spec), ["helo wrld <!here>"], data=media)
+    card = start_and_ack_guidelines(bot)
+
+    view = open_modal(bot, card, Action.OPEN_FREE_TEXT)
+
+    item, answer = view["blocks"][:-1], view["blocks"][-1]
+    shown = all_text(item)
+    assert "helo wrld &lt;!here&gt;" in shown
+    assert {"type": "image", "image_url": media["picture"]}.items() <= item[1].items()
+    assert "<https://example.com/c.ogg|▶ Listen>" in shown
+    assert answer["type"] == "input" and answer["block_id"] == "answer"
+
+
+def test_a_refused_free_text_answer_is_explained_under_the_answer_box(bot: BotHarness) -> None:
+    setup(bot, ["audio one"], slug="transcribe", kind="free_text")
+    card = start_and_ack_guidelines(bot)
+    view = open_modal(bot, card, Action.OPEN_FREE_TEXT)
+    # Slack gives every block of a submitted view an id; errors may only name an input's.
+    blocks = [{"block_id": f"slack{n}", **block} for n, block in enumerate(view["blocks"])]
+    values = {"answer": {"answer": {"type": "plain_text_input", "value": "hello"}}}
+
+    response = bot.slack.send(
+        bot.payloads.view_submission(View.FREE_TEXT, values, "expired", ANNOTATOR, blocks=blocks)
+    )
+
+    assert response.json()["errors"] == {"answer": "This form expired."}
 
 
 def test_long_items_are_truncated_with_a_full_text_modal(bot: BotHarness) -> None:

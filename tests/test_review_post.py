@@ -82,7 +82,7 @@ def test_the_post_shows_answers_by_name_gold_prediction_and_guideline_excerpts(
     assert "&lt;@U0LEAD0001&gt; what about *broken*?" in text
     assert "*Gold answer*\nNegative\nDamage &lt;is&gt; a complaint" in text
     assert "*Model prediction*\nPositive (0.62)" in text
-    assert "*Guidelines · Positive*\nThe customer is happy." in text
+    assert "*Guidelines · Positive*\nThe customer is *happy*." in text, "Markdown rendered"
     assert "*Guidelines · Negative*\nThe customer complains." in text
     assert "Neither." not in text, "only the sections of labels given"
     assert "Aurora" in text

@@ -22,7 +22,7 @@ OTHER = "U0ANNOT002"
 REVIEW_CHANNEL = "C0REVIEW01"
 LABEL_CHANNEL = "C0LABELS01"
 GUIDELINES = (
-    "# Sentiment\n\n## positive\nThe customer is happy.\n\n"
+    "# Sentiment\n\n## positive\nThe customer is **happy**.\n\n"
     "## negative\nThe customer complains.\n\n## neutral\nNeither.\n"
 )
 

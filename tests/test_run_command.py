@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from slack_sdk import WebClient
 
+from bot.config import Settings
 from bot.logging_setup import SecretFilter
 from bot.request_gate import MAX_BODY_BYTES
-from bot.slack_app import check_identity
+from bot.slack_app import check_identity, create_app
 from storage import migrate
+from storage.db import make_engine, make_session_factory
 from tests.fake_slack import DEFAULT_SCOPES, FakeSlack
 from tests.harness import BOT_TOKEN, SIGNING_SECRET
 from tests.processes import free_port, wait_healthy
@@ -35,6 +37,25 @@ def test_start_up_logs_the_bot_identity_and_warns_about_missing_scopes(
     assert identity.bot_user_id == fake.bot_user_id
     assert identity.missing_scopes == frozenset({"files:write"})
     assert "lacks scopes files:write" in caplog.text
+
+
+def test_giving_bolt_the_bots_own_client_logs_no_warning_about_the_token(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Deployments set SLACK_BOT_TOKEN, which Bolt reads itself and then warns, at every start,
+    that it goes unused beside the client it was given."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    settings = Settings(
+        slack_bot_token=BOT_TOKEN,  # type: ignore[arg-type]
+        slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
+        database_url="sqlite://",
+    )
+
+    with caplog.at_level(logging.INFO):
+        create_app(settings, make_session_factory(make_engine("sqlite://")))
+
+    assert "will be unused" not in caplog.text
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 def test_a_rejected_token_stops_start_up_with_a_clear_message() -> None:
@@ -128,6 +149,9 @@ def test_the_http_server_serves_slack_and_health_checks_with_gunicorn(tmp_path: 
     assert oversized == 413 and replayed.status == 401
     assert "Labeling commands" in reply["text"]
     assert "connected as labeler" in output
+    assert f"listening on http://127.0.0.1:{port}: Slack's requests at /slack/events" in output
+    assert "token` will be unused" not in output, "the client is given on purpose"
+    assert output.count("scheduler stopped") == 1, "the worker leaving does not stop it again"
     assert "auth.test" in output  # DEBUG logging did record the Web API calls...
     assert BOT_TOKEN not in output and SIGNING_SECRET not in output  # ...without the secrets
 

@@ -3,20 +3,24 @@ a restart, and the `may_run` hook a leader election plugs into."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from apscheduler.events import EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.logging_setup import CHATTY, quiet_libraries
 from bot.scheduler import MISFIRE_GRACE_SECONDS, scheduled_period, start_scheduler, trigger_for
 from bot.slack_app import sync_projects
 from tests.factories import make_spec, project_spec_dict
-from tests.harness import BotHarness
+from tests.harness import BotHarness, eventually
 from tests.test_stats_cli import DIGEST_CHANNEL, LEAD, REVIEW_CHANNEL, build_dataset
 
 # Monday 5 January 2026, 09:03 in Paris (08:03 UTC): three minutes after the 09:00 digest.
@@ -161,3 +165,33 @@ def test_a_failing_digest_is_logged_not_raised_into_the_scheduler(
         assert run_job(scheduler, "digest:sentiment:daily") is True  # the failed claim is retried
     finally:
         scheduler.shutdown(wait=False)
+
+
+@pytest.fixture
+def production_logging() -> Iterator[None]:
+    """Library loggers as `python -m bot run` sets them at LOG_LEVEL=INFO, restored after."""
+    quiet_libraries("INFO")
+    yield
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+@pytest.mark.usefixtures("production_logging")
+def test_a_process_that_is_not_the_leader_logs_nothing_as_its_jobs_come_round(
+    bot: BotHarness, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler = scheduler_for(bot, project_files(tmp_path, ["sentiment"]), may_run=lambda: False)
+    done: list[str] = []
+    scheduler.add_listener(lambda event: done.append(event.job_id), EVENT_JOB_EXECUTED)
+    jobs = scheduler.get_jobs()
+    try:
+        with caplog.at_level(logging.INFO):
+            for job in jobs:
+                job.modify(next_run_time=datetime.now(UTC))
+            scheduler.resume()
+            assert eventually(lambda: len(done) == len(jobs)), done
+    finally:
+        scheduler.shutdown(wait=True)
+
+    assert sorted(done) == sorted(job.id for job in jobs) and len(jobs) == 5
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == []

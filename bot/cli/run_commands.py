@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 from typing import Annotated, Any
 
@@ -74,6 +75,7 @@ def register(app: typer.Typer) -> None:
                 fail(str(exc), code=EXIT_CONFIG)
         # Started here, before gunicorn forks its workers, so exactly one process schedules.
         scheduler = None if no_scheduler else _start_scheduler(settings)
+        owner = os.getpid()
         try:
             if http:
                 serve(
@@ -86,7 +88,8 @@ def register(app: typer.Typer) -> None:
             else:
                 _run_socket_mode(settings)
         finally:
-            stop_scheduler(scheduler)
+            if os.getpid() == owner:  # a gunicorn worker leaving unwinds through here too
+                stop_scheduler(scheduler)
 
 
 def _start_scheduler(settings: Settings) -> BackgroundScheduler:

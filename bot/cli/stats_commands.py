@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -19,12 +19,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.cli.app import EXIT_CONFIG, EXIT_UNAVAILABLE, console, database, fail
 from bot.digest import DigestKind
-from bot.digest_post import as_json, manual_period, post_digest, render
+from bot.digest_post import already_posted, as_json, manual_period, post_digest, render
 from bot.failures import reason, slack_unreachable
 from bot.metrics import Accuracy
 from bot.metrics.pay import PayTerms
 from bot.metrics.quality import LOW_QUALITY
 from bot.projects.sync import get_project, project_spec
+from bot.scheduler import current_period
 from bot.services import SlackDirectory
 from bot.slack_client import make_client
 from bot.stats import ProjectStats, compute_stats
@@ -32,7 +33,7 @@ from bot.stats_timesheet import TimesheetRow, decimal_text, pay_terms, timesheet
 from bot.views.pay import bonus_terms
 from bot.views.stats import agreement_text, eta_text, percent, seconds
 from bot.views.stats_json import stats_json
-from storage.db import make_session_factory, read_only
+from storage.db import SessionFactory, make_session_factory, read_only
 from storage.models import utcnow
 
 ProjectArg = Annotated[str, typer.Argument(help="Project slug (run `projects sync` first).")]
@@ -201,8 +202,14 @@ def digest(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the messages as JSON; post nothing.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Post even though this period's digest was posted.")
+    ] = False,
 ) -> None:
     """Post a digest now (daily progress by default), or print it with `--dry-run`.
+
+    It counts as the digest of the latest scheduled run, so the scheduler does not post that
+    period again, and posting a period twice needs `--force`.
 
     Example: `python -m bot digest support-intent --weekly --dry-run`
     """
@@ -218,9 +225,10 @@ def digest(
                 fail(
                     "SLACK_BOT_TOKEN is not set; use --dry-run to see the digest.", code=EXIT_CONFIG
                 )
+            period = manual_period(now) if force else _period(sessions, project, kind, now)
             client = make_client(settings)
-            post_digest(
-                sessions, client, SlackDirectory(client), project, kind, manual_period(now), now
+            posted = post_digest(
+                sessions, client, SlackDirectory(client), project, kind, period, now
             )
         except LookupError as exc:
             fail(str(exc))
@@ -230,4 +238,23 @@ def digest(
             if not isinstance(exc, SlackApiError):
                 raise
             fail(f"Slack refused the digest: {exc.response.get('error')}")
+    if not posted:
+        fail(
+            f"The {kind} digest of {project} for this period is claimed by another run (being "
+            "posted, or stopped mid-way). Use --force to post another one now."
+        )
     console.print(f"Posted the {kind} digest of {project}.", highlight=False)
+
+
+def _period(sessions: SessionFactory, slug: str, kind: DigestKind, now: datetime) -> str:
+    """The latest scheduled period, refused (exit 1) when its digest was already posted."""
+    with read_only(sessions) as session:
+        found = get_project(session, slug)
+        project_id, spec = found.id, project_spec(found)
+    period = current_period(spec, kind, now)
+    if already_posted(sessions, project_id, kind, period):
+        fail(
+            f"The {kind} digest of {slug} for {period} ({spec.digest.timezone}) was already "
+            "posted. Use --force to post another one now."
+        )
+    return period

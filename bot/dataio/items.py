@@ -46,10 +46,14 @@ class ItemMapping:
         }
 
 
+#: Starts every id made up by `content_id` (messages show no such id to people).
+GENERATED_ID_PREFIX = "sha256:"
+
+
 def content_id(data: dict[str, Any]) -> str:
     """A stable id from the item's content, so files without ids re-import idempotently."""
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    return GENERATED_ID_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
 class ItemBuilder:

@@ -5,10 +5,13 @@ Both read the item through the card's lease, so a stale or forged card shows not
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy.orm import Session
 
 from bot.projects.sync import project_spec
-from bot.views.item_content import full_text, item_text
+from bot.views.blocks import Block
+from bot.views.item_content import full_text, item_text, render_item_content
 from bot.views.state import CardState
 from storage import queue
 from storage.models import Item, Project
@@ -23,16 +26,26 @@ def _leased_item(session: Session, state: CardState) -> tuple[Project, Item] | N
     return (project, item) if item is not None else None
 
 
-def free_text_context(session: Session, state: CardState) -> tuple[str, str, int]:
-    """(question, prefilled text, max length) for the free-text answer modal."""
+class FreeTextForm(NamedTuple):
+    """What the free-text answer modal shows: the item itself (a transcriber listens to the
+    clip while typing), the question, the prefilled text and the answer's length limit."""
+
+    question: str
+    prefill: str
+    max_length: int
+    item: list[Block]
+
+
+def free_text_context(session: Session, state: CardState) -> FreeTextForm:
     found = _leased_item(session, state)
     if found is None:
-        return ("Your answer", "", 2000)
+        return FreeTextForm("Your answer", "", 2000, [])
     project, item = found
     spec = project_spec(project)
     key = spec.task.prefill_field
     prefill = item_text(spec, item.data, key) if key else ""
-    return (spec.task.question, prefill, spec.task.max_text_length)
+    content = render_item_content(spec, item.data).blocks
+    return FreeTextForm(spec.task.question, prefill, spec.task.max_text_length, content)
 
 
 def full_text_context(session: Session, state: CardState) -> tuple[str, list[tuple[str, str]]]:

@@ -21,6 +21,9 @@ def home_view(session: Session, services: Services, user_id: str) -> dict[str, A
     for project in allowed_projects(session, services, user_id):
         counts = status_counts(session, project.id)
         spec = project_spec(project)
+        available, held = queue.availability(
+            session, project_id=project.id, annotator=user_id, now=services.clock()
+        )
         entries.append(
             HomeProject(
                 project_id=project.id,
@@ -32,6 +35,9 @@ def home_view(session: Session, services: Services, user_id: str) -> dict[str, A
                 today=today_count(session, services, project, user_id),
                 mine=queue.answers_total(session, annotator=user_id, project_id=project.id),
                 guidelines_url=spec.guidelines.url,
+                available=available,
+                held_by_others=held,
+                lease_minutes=spec.lease_minutes,
             )
         )
     today = sum(e.today for e in entries)

@@ -141,7 +141,7 @@ def _dissenter_dms(
         yours = "Unsure" if answer.unsure else choice_label(spec, answer.value)
         message = render_dissent_dm(
             title=project.title,
-            item_id=item.id,
+            external_id=item.external_id,
             preview=preview,
             your_answer=yours,
             decided=choice_label(spec, label),
@@ -250,7 +250,7 @@ def resolve_modal(
     post = review_post(session, review, services.directory)
     preview = item_preview(session, post.item)
     return render_resolve_modal(
-        post.spec, ref, item_id=post.item.id, preview=preview, majority=post.majority
+        post.spec, ref, external_id=post.item.external_id, preview=preview, majority=post.majority
     )
 
 
@@ -261,4 +261,5 @@ def edge_case_modal(
     if isinstance(review, str):
         return review
     _, item = _project_item(session, review)
-    return render_edge_case_modal(ref, item_id=item.id, preview=item_preview(session, item))
+    preview = item_preview(session, item)
+    return render_edge_case_modal(ref, external_id=item.external_id, preview=preview)

@@ -9,7 +9,7 @@ from bot.flows.project_choice import NOT_ALLOWED
 from bot.preview.example_data import PORTRAIT_ITEM, example, item
 from bot.preview.shots import Post, Shot, ephemeral
 from bot.views.channel_post import render_channel_post
-from bot.views.item_content import full_text, item_text
+from bot.views.item_content import full_text, item_text, render_item_content
 from bot.views.labeling_card import (
     Previous,
     choice_label,
@@ -213,7 +213,11 @@ def modals() -> list[Shot]:
             "Modal from the card's Answer… button",
             "bot.views.modals.render_free_text_modal",
             view=render_free_text_modal(
-                audio.spec.task.question, prefill, audio.spec.task.max_text_length, state
+                audio.spec.task.question,
+                prefill,
+                audio.spec.task.max_text_length,
+                render_item_content(audio.spec, clip.data).blocks,
+                state,
             ),
         ),
         Shot(

@@ -52,6 +52,9 @@ def home_shots() -> list[Shot]:
             today=23,
             mine=1204,
             guidelines_url=sentiment.spec.guidelines.url,
+            available=412,
+            held_by_others=6,
+            lease_minutes=sentiment.spec.lease_minutes,
         ),
         HomeProject(
             project_id=support.project.id,
@@ -63,6 +66,9 @@ def home_shots() -> list[Shot]:
             today=0,
             mine=14,
             guidelines_url=None,
+            available=0,
+            held_by_others=0,
+            lease_minutes=support.spec.lease_minutes,
         ),
         HomeProject(
             project_id=preference.project.id,
@@ -74,6 +80,9 @@ def home_shots() -> list[Shot]:
             today=0,
             mine=0,
             guidelines_url=None,
+            available=18,
+            held_by_others=0,
+            lease_minutes=preference.spec.lease_minutes,
         ),
     ]
     return [

@@ -175,7 +175,7 @@ def review_messages() -> list[Shot]:
     headline = f":white_check_mark: Resolved as *{safe(decided, 300)}* by {named(LEAD, PEOPLE)}."
     dissent = render_dissent_dm(
         title=ex.title,
-        item_id=post.item.id,
+        external_id=post.item.external_id,
         preview=preview,
         your_answer=choice_label(ex.spec, "positive"),
         decided=decided,
@@ -189,7 +189,11 @@ def review_messages() -> list[Shot]:
             "Modal from a review post",
             "bot.views.review_modals.render_resolve_modal",
             view=render_resolve_modal(
-                ex.spec, ref, item_id=post.item.id, preview=preview, majority=post.majority
+                ex.spec,
+                ref,
+                external_id=post.item.external_id,
+                preview=preview,
+                majority=post.majority,
             ),
         ),
         Shot(
@@ -197,7 +201,7 @@ def review_messages() -> list[Shot]:
             "Mark as edge case…",
             "Modal from a review post",
             "bot.views.review_modals.render_edge_case_modal",
-            view=render_edge_case_modal(ref, item_id=post.item.id, preview=preview),
+            view=render_edge_case_modal(ref, external_id=post.item.external_id, preview=preview),
         ),
         Shot(
             "review-thread-reply",

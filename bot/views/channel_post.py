@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.ids import Action
 from bot.projects.spec import ProjectSpec
 from bot.views.blocks import Block, actions, button, cap_blocks, context, safe, section
-from bot.views.item_content import render_item_content
+from bot.views.item_content import ref_suffix, ref_words, render_item_content
 from bot.views.labeling_card import Message
 from bot.views.state import CardState
 from storage.models import Item, ItemStatus, Project
@@ -20,12 +20,13 @@ def render_channel_post(project: Project, spec: ProjectSpec, item: Item) -> Mess
     """
     done = item.status is not ItemStatus.OPEN
     content = render_item_content(spec, item.data, limit=DONE_PREVIEW if done else None)
-    blocks: list[Block] = [section(f"*{safe(project.title, 150)}* · item {item.id}")]
+    blocks: list[Block] = [section(f"*{safe(project.title, 150)}*{ref_suffix(item.external_id)}")]
     blocks.extend(content.blocks)
     count = f"{item.answer_count} of {item.required_answers} answers"
     if done:
         blocks.append(context([f"✓ Done · {count}"]))
-        return Message(cap_blocks(blocks), f"{project.title}: item {item.id} done")
+        done_text = f"{project.title}: {ref_words(item.external_id)} done"
+        return Message(cap_blocks(blocks), done_text)
     state = CardState(project_id=project.id, item_id=item.id)
     buttons = [
         button(c.button_text, f"{Action.CHANNEL_ANSWER}:{c.value}", state.encode(choice=c.value))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.dataio.items import GENERATED_ID_PREFIX
 from bot.projects.spec import ProjectSpec
 from bot.redaction import redact
 from bot.views.blocks import (
@@ -17,6 +18,27 @@ from bot.views.blocks import (
     safe,
     section,
 )
+
+
+def external_ref(external_id: str | None) -> str | None:
+    """How a message names an item for people: its id from the imported data, or nothing
+    when there is none (a made-up content hash, or the database's own id, means nothing to a
+    reader and leaks how the bot stores items)."""
+    if not external_id or external_id.startswith(GENERATED_ID_PREFIX):
+        return None
+    return external_id
+
+
+def ref_suffix(external_id: str | None) -> str:
+    """` · `id`` after a title, or nothing (mrkdwn, escaped)."""
+    ref = external_ref(external_id)
+    return f" · `{safe(ref, 200)}`" if ref else ""
+
+
+def ref_words(external_id: str | None) -> str:
+    """`item r17`, or `an item`, for a sentence or a notification."""
+    ref = external_ref(external_id)
+    return f"item {ref}" if ref else "an item"
 
 
 @dataclass(frozen=True)

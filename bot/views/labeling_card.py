@@ -21,9 +21,10 @@ from bot.views.blocks import (
     section,
 )
 from bot.views.item_content import render_item_content
+from bot.views.markdown import sections_within
 from bot.views.state import CardState
 
-GUIDELINES_PREVIEW = 2500
+GUIDELINES_PREVIEW = 2900  # one section: the card stays a card
 
 
 @dataclass(frozen=True)
@@ -127,12 +128,13 @@ def _answer_controls(spec: ProjectSpec, state: CardState) -> list[Block]:
 
 
 def _session_controls(spec: ProjectSpec, state: CardState, *, truncated: bool) -> Block:
+    """Unsure, Skip, Stop: quieter than the answers (no style), which are the card's point."""
     value = state.encode()
     elements = []
     if spec.review.allow_unsure:
         elements.append(button("Unsure…", Action.UNSURE, value))
     elements.append(button("Skip", Action.SKIP, value))
-    elements.append(button("Stop", Action.STOP, value, style="danger"))
+    elements.append(button("Stop", Action.STOP, value))
     if truncated:
         elements.append(button("Show full text", Action.SHOW_FULL_TEXT, value))
     return actions(elements, block_id="controls")
@@ -146,7 +148,10 @@ def render_guidelines_card(
         if changed
         else "Before your first item, please read the guidelines."
     )
-    body = safe(guidelines, GUIDELINES_PREVIEW)
+    body, shortened = sections_within(guidelines, GUIDELINES_PREVIEW)
+    if shortened:
+        more = "the full guidelines" if url else "`/label guidelines`"
+        intro += f" Shortened here: {more} has the rest."
     elements = [
         button(
             "I've read these", Action.ACK_GUIDELINES, state.encode(version=version), style="primary"
@@ -157,7 +162,7 @@ def render_guidelines_card(
     blocks = [
         section(f"*{safe(title, 150)}*: guidelines (version {safe(version, 64)})"),
         context([intro]),
-        section(body),
+        *(section(chunk) for chunk in body or ["_(no guidelines yet)_"]),
         actions(elements, block_id="guidelines"),
     ]
     return Message(blocks=blocks, text=f"{title}: please read the guidelines")

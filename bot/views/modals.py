@@ -37,6 +37,7 @@ def _modal(
 
 
 def render_unsure_modal(state: CardState) -> dict[str, Any]:
+    """A required reason with nothing preselected, so every recorded reason was chosen."""
     options = [{"text": plain(text, 75), "value": value} for value, text in UNSURE_REASONS.items()]
     blocks: list[Block] = [
         {
@@ -47,7 +48,7 @@ def render_unsure_modal(state: CardState) -> dict[str, Any]:
                 "type": "static_select",
                 "action_id": REASON_ACTION,
                 "options": options,
-                "initial_option": options[0],
+                "placeholder": plain("Choose a reason", 150),
             },
         },
         {
@@ -67,8 +68,10 @@ def render_unsure_modal(state: CardState) -> dict[str, Any]:
 
 
 def render_free_text_modal(
-    title: str, prefill: str, max_length: int, state: CardState
+    title: str, prefill: str, max_length: int, item: list[Block], state: CardState
 ) -> dict[str, Any]:
+    """The item (text, image, audio or video link) above the answer box, so the modal, which
+    covers the card, still shows what is being answered."""
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": ANSWER_ACTION,
@@ -77,14 +80,13 @@ def render_free_text_modal(
     }
     if prefill:
         element["initial_value"] = prefill[:max_length]
-    blocks = [
-        {
-            "type": "input",
-            "block_id": ANSWER_BLOCK,
-            "label": plain(title[:2000]),
-            "element": element,
-        },
-    ]
+    answer: Block = {
+        "type": "input",
+        "block_id": ANSWER_BLOCK,
+        "label": plain(title[:2000]),
+        "element": element,
+    }
+    blocks = [*item[: MAX_VIEW_BLOCKS - 1], answer]
     return _modal(View.FREE_TEXT, "Your answer", blocks, metadata=state.encode())
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.ids import Action
-from bot.views.blocks import MAX_TEXT, Block, button, cap_blocks, context, safe, section
+from bot.views.blocks import Block, button, cap_blocks, context, link, safe, section
 from bot.views.labeling_card import Message
+from bot.views.markdown import sections_within
 from storage.models import Project
 
 Purpose = Literal["next", "guidelines"]
+
+#: Characters of guidelines in one message: Slack has refused messages of ~13,000 in total.
+GUIDELINES_BUDGET = 10_000
 
 
 def render_project_picker(projects: list[Project], *, purpose: Purpose) -> Message:
@@ -27,14 +31,15 @@ def render_project_picker(projects: list[Project], *, purpose: Purpose) -> Messa
 
 
 def render_guidelines(title: str, text: str, version: str, url: str | None) -> Message:
-    """Guidelines in as many sections as needed (at most ten: a card, not a document)."""
-    chunks = [text[i : i + MAX_TEXT - 100] for i in range(0, len(text), MAX_TEXT - 100)] or [""]
+    """Guidelines rendered from their Markdown, in as many sections as fit a message that
+    Slack accepts (a card, not a document: the full text is behind the link)."""
+    chunks, shortened = sections_within(text, GUIDELINES_BUDGET)
     blocks: list[Block] = [section(f"*{safe(title, 150)}*: guidelines")]
-    blocks.extend(section(safe(chunk)) for chunk in chunks[:10])
+    blocks.extend(section(chunk) for chunk in chunks or ["_(no guidelines yet)_"])
     footer = [f"Version {safe(version, 64)}"]
-    if len(chunks) > 10:
-        footer.append("(shortened; open the full guidelines)")
+    if shortened:
+        footer.append("(shortened; open the full guidelines)" if url else "(shortened)")
     if url:
-        footer.append(f"<{safe(url, 500)}|Full guidelines>")
+        footer.append(link(url, "Full guidelines"))
     blocks.append(context(footer))
     return Message(blocks=blocks, text=f"{title}: guidelines")

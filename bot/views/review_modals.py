@@ -7,6 +7,7 @@ from typing import Any
 from bot.ids import View
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.views.blocks import Block, plain, safe, section
+from bot.views.item_content import ref_suffix
 from bot.views.review_state import ReviewRef
 
 LABEL_BLOCK, LABEL_ACTION = "review_label", "review_label"
@@ -48,11 +49,15 @@ def _text_input(
     }
 
 
+def _item(external_id: str, preview: str) -> Block:
+    return section(f"*Item*{ref_suffix(external_id)}\n{safe(preview, 500)}")
+
+
 def render_resolve_modal(
-    spec: ProjectSpec, ref: ReviewRef, *, item_id: int, preview: str, majority: Any
+    spec: ProjectSpec, ref: ReviewRef, *, external_id: str, preview: str, majority: Any
 ) -> dict[str, Any]:
     """The label (prefilled with the majority answer) and an optional note, the rationale."""
-    blocks: list[Block] = [section(f"*Item {item_id}*\n{safe(preview, 500)}")]
+    blocks: list[Block] = [_item(external_id, preview)]
     blocks.append(_label_input(spec, majority))
     blocks.append(
         _text_input(NOTE_BLOCK, NOTE_ACTION, "Note (why; shared with annotators)", optional=True)
@@ -92,9 +97,9 @@ def _label_input(spec: ProjectSpec, majority: Any) -> Block:
     }
 
 
-def render_edge_case_modal(ref: ReviewRef, *, item_id: int, preview: str) -> dict[str, Any]:
+def render_edge_case_modal(ref: ReviewRef, *, external_id: str, preview: str) -> dict[str, Any]:
     blocks: list[Block] = [
-        section(f"*Item {item_id}*\n{safe(preview, 500)}"),
+        _item(external_id, preview),
         _text_input(HARD_BLOCK, HARD_ACTION, "What makes it hard?", optional=False),
         _text_input(WORDING_BLOCK, WORDING_ACTION, "Proposed guideline wording", optional=True),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.views.blocks import context, safe, section
+from bot.views.item_content import ref_suffix
 from bot.views.labeling_card import Message
 from bot.views.people import mention
 
@@ -20,7 +21,7 @@ def render_thread_note(headline: str, details: list[tuple[str, str | None]]) -> 
 def render_dissent_dm(
     *,
     title: str,
-    item_id: int,
+    external_id: str,
     preview: str,
     your_answer: str,
     decided: str,
@@ -29,14 +30,15 @@ def render_dissent_dm(
 ) -> Message:
     """Tell an annotator how a lead decided an item they answered differently, and why."""
     lines = [
-        f"*{safe(title, 150)}* · item {item_id}: a lead reviewed an item you answered.",
+        f"*{safe(title, 150)}*{ref_suffix(external_id)}: a lead reviewed an item you answered.",
         f"> {safe(preview, 300)}",
         f"You answered *{safe(your_answer, 300)}*; {mention(lead)} decided *{safe(decided, 300)}*.",
     ]
     if note:
         lines.append(f"*Why:* {safe(note, NOTE)}")
     blocks = [section("\n".join(lines)), context(["Shared so everyone learns from each case."])]
-    return Message(blocks=blocks, text=f"{title}: item {item_id} was decided as {decided}"[:300])
+    text = f"{title}: an item you answered was decided as {decided}"
+    return Message(blocks=blocks, text=text[:300])
 
 
 def _plain(mrkdwn_text: str) -> str:

@@ -25,8 +25,9 @@ from bot.views.blocks import (
     safe,
     section,
 )
-from bot.views.item_content import render_item_content
+from bot.views.item_content import ref_suffix, ref_words, render_item_content
 from bot.views.labeling_card import Message, choice_label
+from bot.views.markdown import shorten, to_mrkdwn
 from bot.views.people import named
 from bot.views.review_state import ReviewRef
 from storage.models import Item, ReviewReason, ReviewStatus
@@ -116,7 +117,7 @@ def shares(value: float, bar: float) -> tuple[str, str]:
 def render_review_post(post: ReviewPost) -> Message:
     spec, item = post.spec, post.item
     blocks: list[Block] = [
-        section(f"*{safe(post.title, 150)}* · item {item.id} · _{safe(item.external_id, 200)}_"),
+        section(f"*{safe(post.title, 150)}*{ref_suffix(item.external_id)}"),
         context([f":mag: *Why it is here:* {reason_text(post)}"]),
     ]
     blocks.extend(render_item_content(spec, item.data).blocks)
@@ -130,7 +131,8 @@ def render_review_post(post: ReviewPost) -> Message:
     if reference:
         blocks.append(fields_section(reference))
     for label, excerpt in post.excerpts[:3]:
-        blocks.append(section(f"*Guidelines · {safe(label, 100)}*\n{safe(excerpt, EXCERPT)}"))
+        rule = shorten(to_mrkdwn(excerpt), EXCERPT)
+        blocks.append(section(f"*Guidelines · {safe(label, 100)}*\n{rule}"))
     if post.edge_case is not None:
         who, what = post.edge_case
         blocks.append(
@@ -139,11 +141,11 @@ def render_review_post(post: ReviewPost) -> Message:
     if post.status is ReviewStatus.OPEN:
         blocks.extend(_lead_controls(post))
         why = ", ".join(reason.value for reason in post.reasons)
-        text = f"{post.title}: item {item.id} needs review ({why})"
+        text = f"{post.title}: {ref_words(item.external_id)} needs review ({why})"
     else:
         outcome = decision_text(post)
         blocks.append(section(outcome))
-        text = f"{post.title}: item {item.id}: {outcome}"
+        text = f"{post.title}: {ref_words(item.external_id)}: {outcome}"
     return Message(blocks=cap_blocks(blocks), text=text[:300])
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from bot.metrics import Eta
+from bot.metrics.records import as_aware
 from bot.stats import AgreementFigures, AnnotatorFigures, ProjectStats
 from bot.stats_timesheet import MonthSheet
 from bot.views.blocks import (
@@ -56,16 +58,34 @@ def agreement_text(agreement: AgreementFigures) -> str:
     )
 
 
-def review_queue_text(stats: ProjectStats) -> str:
-    """Open reviews split into those holding an item (the in-review count) and Unsure flags
-    on items still being labeled, so the two figures always add up."""
+def age_text(age: timedelta) -> str:
+    """How long something has waited, as a person would say it: 40 min, 5 h, 3 days."""
+    minutes = max(int(age.total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"
+
+
+def review_text(stats: ProjectStats) -> str:
+    """The review queue in one line: items waiting for a lead (the in-review count), Unsure
+    flags on items still being labeled, how long the oldest has waited, and what was done."""
     review = stats.review
-    flags = f" + {review.open_flags:,} unsure flag(s)" if review.open_flags else ""
-    return (
-        f"{review.open_holding:,} waiting{flags} · {review.resolved:,} resolved"
-        if review.open
-        else f"none open · {review.resolved:,} resolved"
-    )
+    if not review.open:
+        return f"nothing waiting · {review.resolved:,} resolved"
+    parts = []
+    if review.open_holding:
+        plural = "item waits" if review.open_holding == 1 else "items wait"
+        parts.append(f"{review.open_holding:,} {plural} for a lead")
+    if review.open_flags:
+        plural = "flag" if review.open_flags == 1 else "flags"
+        parts.append(f"{review.open_flags:,} unsure {plural}")
+    if review.oldest_open is not None:
+        waited = stats.generated_at - as_aware(review.oldest_open)
+        parts.append(f"oldest {age_text(waited)}")
+    parts.append(f"{review.resolved:,} resolved")
+    return " · ".join(parts)
 
 
 def summary_blocks(stats: ProjectStats) -> list[Block]:
@@ -79,9 +99,7 @@ def summary_blocks(stats: ProjectStats) -> list[Block]:
         fields_section(
             [
                 f"*Answers*\n{stats.answers:,} ({stats.answers_per_day:,.0f}/day lately)",
-                f"*Review queue*\n{review_queue_text(stats)}",
-                f"*In review*\n{items.in_review:,} item{'' if items.in_review == 1 else 's'} "
-                "waiting for a lead",
+                f"*Review*\n{review_text(stats)}",
                 f"*ETA*\n{eta_text(stats.eta, stats.deadline is not None)}{deadline}",
             ]
         ),

@@ -12,7 +12,7 @@ from bot.ids import Action
 from bot.views.blocks import MAX_MESSAGE_BLOCKS, MAX_TEXT
 from bot.views.review_state import ReviewRef
 from storage.models import Annotation, Item, Review, ReviewReason, ReviewStatus
-from tests.factories import add_items, create_project
+from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness, all_text, button, shown_name
 from tests.test_review_routing import (
     LEAD,
@@ -198,9 +198,35 @@ def test_shares_that_round_alike_are_shown_with_a_decimal() -> None:
 
 
 def test_a_weighted_project_highlights_the_weighted_vote_not_the_raw_majority() -> None:
-    from bot.flows.review import _suggested
+    from dataclasses import replace
 
-    weighted = [("negative", 0.71), ("positive", 0.27), ("neutral", 0.02)]
-    assert _suggested("positive", weighted) == "negative"
-    assert _suggested("positive", [("negative", 0.5), ("positive", 0.5)]) is None
-    assert _suggested("positive", None) == "positive"
+    from bot.views.review_post import AnswerLine, ReviewPost, render_review_post
+    from storage.models import Item, ReviewReason
+
+    post = ReviewPost(
+        review_id=1,
+        title="Sentiment",
+        spec=make_spec(consensus={"method": "dawid_skene"}),
+        item=Item(id=7, external_id="r7", data={"text": "t"}),
+        reasons=[ReviewReason.NOT_CONFIDENT],
+        requested_by=None,
+        answers=[AnswerLine("U0A", "positive"), AnswerLine("U0B", "negative")],
+        agreement=0.5,
+        majority="positive",
+        posterior=[("negative", 0.71), ("positive", 0.27), ("neutral", 0.02)],
+    )
+
+    def highlighted(p: ReviewPost) -> list[str]:
+        blocks = render_review_post(p).blocks
+        return [
+            e["action_id"]
+            for b in blocks
+            for e in b.get("elements", [])
+            if e.get("style") == "primary"
+        ]
+
+    assert post.suggested == "negative" and highlighted(post) == ["resolve:negative"]
+    tied = replace(post, posterior=[("negative", 0.5), ("positive", 0.5), ("neutral", 0.0)])
+    assert tied.suggested is None and highlighted(tied) == []
+    plain = replace(post, posterior=None)
+    assert plain.suggested == "positive"

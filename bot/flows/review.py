@@ -86,7 +86,7 @@ def review_post(session: Session, review: Review, directory: Directory) -> Revie
             for a in answers
         ],
         agreement=agreement.share if agreement.answers else None,
-        majority=_suggested(agreement.label, posterior),
+        majority=agreement.label,
         posterior=posterior,
         excerpts=_excerpts(session, project, [a.value for a in answers if not a.unsure]),
         status=review.status,
@@ -101,16 +101,6 @@ def review_post(session: Session, review: Review, directory: Directory) -> Revie
             + [latest_edge.marked_by if latest_edge else None],
         ),
     )
-
-
-def _suggested(majority: Any, posterior: list[tuple[str, float]] | None) -> Any:
-    """The label the post highlights (and the resolve form preselects): the weighted vote's
-    top label where the project weighs answers, unless it is tied; else the plain majority."""
-    if posterior is None:
-        return majority
-    if len(posterior) > 1 and posterior[0][1] - posterior[1][1] < 1e-9:
-        return None
-    return posterior[0][0]
 
 
 def display_names(directory: Directory, people: list[str | None]) -> dict[str, str]:

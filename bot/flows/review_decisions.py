@@ -250,7 +250,7 @@ def resolve_modal(
     post = review_post(session, review, services.directory)
     preview = item_preview(session, post.item)
     return render_resolve_modal(
-        post.spec, ref, external_id=post.item.external_id, preview=preview, majority=post.majority
+        post.spec, ref, external_id=post.item.external_id, preview=preview, majority=post.suggested
     )
 
 

@@ -193,7 +193,7 @@ def review_messages() -> list[Shot]:
                 ref,
                 external_id=post.item.external_id,
                 preview=preview,
-                majority=post.majority,
+                majority=post.suggested,
             ),
         ),
         Shot(

@@ -68,6 +68,17 @@ class ReviewPost:
     edge_case: tuple[str, str] | None = None  # (marked by, what makes it hard)
     names: Mapping[str, str] = field(default_factory=dict)  # Slack id -> display name
 
+    @property
+    def suggested(self) -> Any:
+        """The label the post highlights (and the resolve form preselects): the weighted vote's
+        top label where the project weighs answers (the raw majority may rest on a spammer),
+        else the plain majority; nothing on a tie."""
+        if self.posterior is None:
+            return self.majority
+        if len(self.posterior) > 1 and self.posterior[0][1] - self.posterior[1][1] < 1e-9:
+            return None
+        return self.posterior[0][0]
+
     def who(self, user_id: str | None) -> str:
         """A person in the post, by name: a review post never notifies anyone."""
         return named(user_id, self.names)
@@ -212,7 +223,7 @@ def _lead_controls(post: ReviewPost) -> list[Block]:
                 f"Resolve as {c.button_text}",
                 f"{Action.RESOLVE}:{c.value}",
                 ReviewRef(review_id=post.review_id, choice=c.value).encode(),
-                style="primary" if c.value == post.majority else None,
+                style="primary" if c.value == post.suggested else None,
             )
             for c in spec.task.effective_choices
         ]

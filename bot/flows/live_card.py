@@ -56,10 +56,7 @@ def check_card(
 ) -> Superseded | None:
     """None when the click comes from the live card, or from no DM card we know of (no card
     recorded, or a message in another conversation: cards live in the person's DM)."""
-    if card is None:
-        return None
-    live = live_cards.live_card(session, project.id, user_id)
-    if live is None or live[0] != card.channel or live[1] == card.ts:
+    if card is None or not _superseded(session, project.id, user_id, card):
         return None
     return Superseded(
         notice=render_notice(recorded_note(session, project, user_id, state)),
@@ -67,12 +64,19 @@ def check_card(
     )
 
 
+def _superseded(session: Session, project_id: int, user_id: str, card: CardRef) -> bool:
+    live = live_cards.live_card(session, project_id, user_id)
+    return live is not None and live[0] == card.channel and live[1] != card.ts
+
+
 def guard_card(
     session: Session, user_id: str, state: CardState, card: CardRef | None
 ) -> Superseded | None:
-    """For card buttons other than answers (Undo, Skip, Stop, guidelines): refuse a click on
-    a card that is no longer the live one."""
-    project = session.get(Project, state.project_id) if card is not None else None
+    """Refuse a click on a card that is no longer the live one (one indexed look-up per click;
+    the project is read only for the refusal)."""
+    if card is None or not _superseded(session, state.project_id, user_id, card):
+        return None
+    project = session.get(Project, state.project_id)
     return check_card(session, project, user_id, state, card) if project else None
 
 

@@ -41,7 +41,6 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bot.config import Settings  # noqa: E402
 from bot.domain import labeling  # noqa: E402
 from bot.domain.access import StaticDirectory  # noqa: E402
 from bot.flows.consensus_upkeep import refit_project  # noqa: E402
@@ -49,7 +48,8 @@ from bot.flows.labeling import prepare_next  # noqa: E402
 from bot.projects.loader import LoadedProject  # noqa: E402
 from bot.projects.spec import ProjectSpec, resolve_guidelines  # noqa: E402
 from bot.projects.sync import get_project, sync_project  # noqa: E402
-from bot.services import Services  # noqa: E402
+from bot.runtime.config import Settings  # noqa: E402
+from bot.runtime.services import Services  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
 from storage.models import (  # noqa: E402

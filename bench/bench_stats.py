@@ -30,11 +30,11 @@ from sqlalchemy import insert, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.digest import daily_digest, weekly_digest  # noqa: E402
 from bot.projects.loader import LoadedProject  # noqa: E402
 from bot.projects.spec import ProjectSpec, resolve_guidelines  # noqa: E402
 from bot.projects.sync import sync_project  # noqa: E402
-from bot.stats import compute_stats  # noqa: E402
+from bot.reports.digest import daily_digest, weekly_digest  # noqa: E402
+from bot.reports.stats import compute_stats  # noqa: E402
 from bot.views.stats_json import stats_json  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory, read_only, unit_of_work  # noqa: E402

@@ -10,14 +10,14 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.domain.access import is_lead
-from bot.failures import DATABASE_UNAVAILABLE
 from bot.flows import channel_mode
 from bot.flows import labeling as flow
 from bot.flows.live_card import post_card
 from bot.flows.project_choice import all_projects, choose_project
-from bot.ids import SLASH_COMMAND
 from bot.projects.sync import listable_projects, project_spec
-from bot.request_errors import TRY_AGAIN
+from bot.runtime.failures import DATABASE_UNAVAILABLE
+from bot.slack.ids import SLASH_COMMAND
+from bot.slack.request_errors import TRY_AGAIN
 from bot.views.help import render_help
 from bot.views.labeling_card import Message, render_notice
 from bot.views.pickers import Purpose, render_project_picker

@@ -12,9 +12,9 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from bot.failures import DATABASE_UNAVAILABLE, reason
-from bot.request_errors import TRY_AGAIN
-from bot.services import Services
+from bot.runtime.failures import DATABASE_UNAVAILABLE, reason
+from bot.runtime.services import Services
+from bot.slack.request_errors import TRY_AGAIN
 from bot.views.labeling_card import Message, render_notice
 from storage.db import unit_of_work
 

@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.failures import log_failure
 from bot.flows import discussion
 from bot.flows.home import home_view
-from bot.ids import Event
+from bot.runtime.failures import log_failure
+from bot.slack.ids import Event
 from handlers.common import after_ack, log, services_of, transaction
 from storage.db import read_only
 

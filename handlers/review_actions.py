@@ -10,9 +10,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.failures import log_failure
 from bot.flows import review_decisions as decide
-from bot.ids import Action, View
+from bot.runtime.failures import log_failure
+from bot.slack.ids import Action, View
 from bot.views.labeling_card import Message, render_notice
 from bot.views.review_modals import (
     HARD_ACTION,

@@ -11,7 +11,7 @@ from bot.domain.labeling import AnswerStatus
 from bot.flows import messages
 from bot.flows.messages import Added, SlackMessage
 from bot.flows.review import publish_in_background
-from bot.ids import Shortcut, View
+from bot.slack.ids import Shortcut, View
 from bot.views.labeling_card import render_notice
 from bot.views.message_modal import (
     INLINE_TEXT,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.digest_post import manual_period, post_digest
-from bot.stats_requests import my_stats_message, plan_digest, stats_message
+from bot.flows.stats import my_stats_message, plan_digest, stats_message
+from bot.reports.digest_delivery import manual_period, post_digest
 from bot.views.labeling_card import render_notice
 from handlers.common import reply, services_of, transaction
 from handlers.subcommands import Invocation, subcommand

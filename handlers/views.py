@@ -8,10 +8,10 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk.webhook import WebhookClient
 
 from bot.domain.labeling import UNSURE_REASONS, AnswerStatus, Unsure
-from bot.failures import log_failure
 from bot.flows import labeling as flow
 from bot.flows.review import publish_in_background
-from bot.ids import View
+from bot.runtime.failures import log_failure
+from bot.slack.ids import View
 from bot.views.labeling_card import Message
 from bot.views.modals import (
     ANSWER_ACTION,

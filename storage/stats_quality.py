@@ -54,7 +54,7 @@ def gold_outcomes(
     """Per annotator: (answer, gold answer, how often) for sure answers on gold items.
 
     Grouping on the JSON text leaves a handful of rows whatever the volume; the caller
-    compares answers with `answer_key` (see `bot.stats.accuracy_by_annotator`).
+    compares answers with `answer_key` (see `bot.reports.stats.accuracy_by_annotator`).
     """
     # Driving from the (few) gold items' ids lets SQLite look answers up by item id
     # instead of joining every answer of the project to its item.

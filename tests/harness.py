@@ -20,13 +20,13 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
-from bot.replay_guard import ReplayGuard
-from bot.request_gate import RequestGate
-from bot.server import make_wsgi_app
-from bot.services import Services, SlackDirectory
-from bot.slack_app import create_app
-from bot.slack_client import make_client
+from bot.runtime.config import Settings
+from bot.runtime.services import Services, SlackDirectory
+from bot.slack.app import create_app
+from bot.slack.client import make_client
+from bot.slack.gate import RequestGate
+from bot.slack.replay_guard import ReplayGuard
+from bot.slack.server import make_wsgi_app
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Base
 from storage.replays import make_claims_engine

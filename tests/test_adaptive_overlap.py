@@ -22,9 +22,9 @@ from bot.domain import weighting
 from bot.domain.completion import refresh_item
 from bot.flows import channel_mode, review
 from bot.flows.consensus_upkeep import refit_models
-from bot.ids import Action
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import project_spec
+from bot.slack.ids import Action
 from storage.models import (
     Annotation,
     AuditEvent,

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.domain.assignment import assign_next
-from bot.ids import Action
+from bot.slack.ids import Action
 from storage.models import Annotation, Item, ItemStatus, Project, utcnow
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness, all_text, button

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.ids import Action
+from bot.slack.ids import Action
 from bot.views.state import CardState
 from handlers.actions import BAD_CARD
 from handlers.lookup_actions import BAD_BUTTON as BAD_LOOKUP_BUTTON

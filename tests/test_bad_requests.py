@@ -13,9 +13,9 @@ from urllib.parse import quote, urlencode, urlsplit
 import pytest
 from sqlalchemy import Engine
 
-from bot.ids import Action
-from bot.replay_guard import ReplayGuard
-from bot.request_gate import MAX_BODY_BYTES, RequestGate
+from bot.slack.gate import MAX_BODY_BYTES, RequestGate
+from bot.slack.ids import Action
+from bot.slack.replay_guard import ReplayGuard
 from bot.views.state import CardState
 from handlers.actions import BAD_CARD
 from tests.factories import add_items, create_project, make_spec

@@ -14,18 +14,18 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from bot.config import Settings
 from bot.domain.assignment import assign_next
 from bot.flows.channel_mode import plan_post
 from bot.flows.lead_tools import lead_project
 from bot.flows.messages import eligible_projects
 from bot.flows.project_choice import choose_project
 from bot.flows.review import publish_pending_reviews, send_to_review
-from bot.ids import Action
+from bot.flows.stats import my_stats_message, plan_digest
 from bot.projects.sync import SYNC_COMMAND, StoredSpecInvalid, listable_projects, project_spec
-from bot.scheduler import start_scheduler
-from bot.slack_app import sync_projects
-from bot.stats_requests import my_stats_message, plan_digest
+from bot.runtime.config import Settings
+from bot.scheduling.scheduler import start_scheduler
+from bot.slack.app import sync_projects
+from bot.slack.ids import Action
 from bot.views.state import CardState
 from storage.models import Annotation, Item, Project, utcnow
 from tests.factories import add_items, create_project, make_spec, project_spec_dict

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.flows import channel_mode
-from bot.ids import Action
+from bot.slack.ids import Action
 from storage.models import Annotation, ChannelPost
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness, all_text, button, eventually

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_SLACK_API_URL, ConfigError, Settings, load_settings
+from bot.runtime.config import DEFAULT_SLACK_API_URL, ConfigError, Settings, load_settings
 
 ALL_VARIABLES = [
     "SLACK_BOT_TOKEN",

@@ -11,9 +11,9 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import stats_commands
 from bot.cli.app import app
-from bot.digest_post import post_digest
 from bot.domain.access import StaticDirectory
-from bot.scheduler import current_period, scheduled_period, trigger_for
+from bot.reports.digest_delivery import post_digest
+from bot.scheduling.scheduler import current_period, scheduled_period, trigger_for
 from storage.models import DigestRun
 from tests.factories import make_spec
 from tests.harness import BOT_TOKEN, BotHarness

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from matplotlib.text import Text
 
-from bot.charts import draw_progress, progress_chart
 from bot.metrics import DayThroughput
+from bot.reports.charts import draw_progress, progress_chart
 from bot.views.stats import age_text, review_text
 from storage.stats_counts import ReviewCounts
 

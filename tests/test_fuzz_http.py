@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bot.ids import Action, Shortcut, View
+from bot.slack.ids import Action, Shortcut, View
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness, domain_snapshot
 from tests.slack_requests import FORM, JSON, SlackRequest

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.ids import Action, View
+from bot.slack.ids import Action, View
 from storage.models import Annotation, Lease
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness

@@ -3,7 +3,7 @@ long guidelines cut between paragraphs with a pointer to the rest."""
 
 from __future__ import annotations
 
-from bot.ids import Action
+from bot.slack.ids import Action
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness, all_text, button
 

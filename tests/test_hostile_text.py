@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.digest_post import post_digest
 from bot.flows import channel_mode, review
-from bot.ids import Action
+from bot.reports.digest_delivery import post_digest
+from bot.slack.ids import Action
 from storage.models import Annotation
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness, button, eventually

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 
-from bot.ids import Action, View
+from bot.slack.ids import Action, View
 from storage.models import Item
 from tests.fake_slack import Call
 from tests.harness import BotHarness, all_text, eventually

@@ -6,7 +6,7 @@ import time
 
 from sqlalchemy import func, select
 
-from bot.ids import Action
+from bot.slack.ids import Action
 from bot.views.state import CardState
 from storage.models import Annotation, GuidelineAck, Lease, LeaseStatus
 from tests.factories import add_items, create_project, make_spec

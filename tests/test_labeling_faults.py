@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from bot import slack_client
-from bot.ids import Action
-from bot.request_errors import TRY_AGAIN
+from bot.slack import client as slack_client
+from bot.slack.ids import Action
+from bot.slack.request_errors import TRY_AGAIN
 from storage.db import SessionFactory, is_sqlite, make_engine, make_session_factory, unit_of_work
 from storage.models import Annotation, GuidelineAck, Lease, LeaseStatus, Project
 from tests.factories import add_items, create_project, make_spec

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.ids import Action, View
+from bot.slack.ids import Action, View
 from storage.models import Annotation, Review, ReviewReason
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness, all_text, button

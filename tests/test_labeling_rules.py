@@ -6,10 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.ids import Action
 from bot.projects.loader import LoadedProject
 from bot.projects.spec import resolve_guidelines
 from bot.projects.sync import sync_project
+from bot.slack.ids import Action
 from storage.models import Annotation, Item
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness, all_text, button

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli.app import app
-from bot.ids import Action
+from bot.slack.ids import Action
 from storage.models import AuditEvent, GuidelineAck, Item, Project
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness, all_text, button, eventually

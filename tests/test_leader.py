@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.domain.review_routing import open_review
-from bot.leader import LeaderLock
-from bot.scheduler import UpkeepJobs
+from bot.scheduling.leader import LeaderLock
+from bot.scheduling.scheduler import UpkeepJobs
 from storage.models import Item, ProcessedEvent, ReviewReason, utcnow
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.ids import Action
+from bot.slack.ids import Action
 from storage.models import Annotation, GuidelineAck
 from tests.factories import add_items, create_project, make_spec
 from tests.fake_slack import Call

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.domain.completion import refresh_item
-from bot.ids import Action
 from bot.projects.sync import project_spec
+from bot.slack.ids import Action
 from storage.models import (
     Annotation,
     AuditEvent,

@@ -1,5 +1,5 @@
 """manifest.yml is importable as-is: valid against Slack's manifest schema, and every
-command, shortcut and event it declares is the one bot/ids.py names."""
+command, shortcut and event it declares is the one bot/slack/ids.py names."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from bot.ids import SLASH_COMMAND, Event, Shortcut
+from bot.slack.ids import SLASH_COMMAND, Event, Shortcut
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "manifest.yml"

@@ -9,7 +9,7 @@ import pytest
 
 from bot.metrics import Accuracy
 from bot.metrics.pay import PayTerms
-from bot.stats_timesheet import MonthSheet, TimesheetRow
+from bot.reports.timesheet import MonthSheet, TimesheetRow
 from bot.views.pay import bonus_progress, bonus_terms, floor_percent, month_text, share
 from tests.test_metrics_pay import RULE, standing
 

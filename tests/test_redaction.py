@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.redaction import redact
+from bot.views.redaction import redact
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.replay_guard import KEEP_SIGNATURES, ReplayGuard
+from bot.slack.replay_guard import KEEP_SIGNATURES, ReplayGuard
 from storage.db import make_engine, make_session_factory
 from storage.models import SeenRequest, utcnow
 from storage.replays import make_claims_engine

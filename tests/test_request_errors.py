@@ -13,7 +13,7 @@ import pytest
 from slack_bolt import BoltRequest
 from sqlalchemy.exc import OperationalError
 
-from bot.request_errors import BROKEN, SLACK_DOWN, TRY_AGAIN, answer_error
+from bot.slack.request_errors import BROKEN, SLACK_DOWN, TRY_AGAIN, answer_error
 from tests.slack_requests import SlackPayloads
 
 payloads = SlackPayloads()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.domain.assignment import assign_next
-from bot.ids import Action, View
+from bot.slack.ids import Action, View
 from bot.views.review_state import ReviewRef
 from storage.models import (
     AuditEvent,

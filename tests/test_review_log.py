@@ -10,7 +10,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from bot.cli.app import app
-from bot.ids import Action, View
+from bot.slack.ids import Action, View
 from storage.models import Comment, GuidelineAck, GuidelineFeedback, Project
 from tests.factories import create_project, make_spec
 from tests.harness import BotHarness, all_text, eventually

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.flows.review import render_post
-from bot.ids import Action
+from bot.slack.ids import Action
 from bot.views.blocks import MAX_MESSAGE_BLOCKS, MAX_TEXT
 from bot.views.review_state import ReviewRef
 from storage.models import Annotation, Item, Review, ReviewReason, ReviewStatus

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.flows import channel_mode, review
 from bot.flows.review import publish_pending_reviews, send_to_review
-from bot.ids import Action, View
+from bot.slack.ids import Action, View
 from storage.models import Annotation, AuditEvent, Item, ItemStatus, Review, ReviewReason
 from tests.factories import add_items, create_project, make_spec
 from tests.fake_slack import Call

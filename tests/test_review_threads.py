@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.dataio.export import export_project
 from bot.dataio.writers import ExportFormat
-from bot.ids import Action, View
+from bot.slack.ids import Action, View
 from storage.models import Comment, Project
 from tests.fake_slack import BOT_ID
 from tests.harness import BotHarness, eventually

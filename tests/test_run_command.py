@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from slack_sdk import WebClient
 
-from bot.config import Settings
-from bot.logging_setup import SecretFilter
-from bot.request_gate import MAX_BODY_BYTES
-from bot.slack_app import check_identity, create_app
+from bot.runtime.config import Settings
+from bot.runtime.log_setup import SecretFilter
+from bot.slack.app import check_identity, create_app
+from bot.slack.gate import MAX_BODY_BYTES
 from storage import migrate
 from storage.db import make_engine, make_session_factory
 from tests.fake_slack import DEFAULT_SCOPES, FakeSlack

@@ -15,10 +15,15 @@ from apscheduler.events import EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
-from bot.config import Settings
-from bot.logging_setup import CHATTY, quiet_libraries
-from bot.scheduler import MISFIRE_GRACE_SECONDS, scheduled_period, start_scheduler, trigger_for
-from bot.slack_app import sync_projects
+from bot.runtime.config import Settings
+from bot.runtime.log_setup import CHATTY, quiet_libraries
+from bot.scheduling.scheduler import (
+    MISFIRE_GRACE_SECONDS,
+    scheduled_period,
+    start_scheduler,
+    trigger_for,
+)
+from bot.slack.app import sync_projects
 from tests.factories import make_spec, project_spec_dict
 from tests.harness import BotHarness, eventually
 from tests.test_stats_cli import DIGEST_CHANNEL, LEAD, REVIEW_CHANNEL, build_dataset

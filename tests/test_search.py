@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.dataio.item_import import import_items
-from bot.ids import Action
+from bot.slack.ids import Action
 from storage import migrate, search
 from storage.db import make_engine, make_session_factory, unit_of_work
 from storage.models import Item, Project

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.ids import Shortcut, View
+from bot.slack.ids import Shortcut, View
 from bot.views.message_modal import target_value
 from storage.models import Annotation, Item
 from tests.factories import create_project, make_spec

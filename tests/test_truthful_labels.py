@@ -20,7 +20,7 @@ from typer.testing import CliRunner, Result
 
 from bot.cli.app import app
 from bot.flows import channel_mode, review
-from bot.ids import Action, View
+from bot.slack.ids import Action, View
 from storage.models import FinalMethod, Item, ItemStatus, Review
 from tests.factories import add_items, create_project, make_spec
 from tests.fake_slack import Call

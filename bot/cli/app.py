@@ -18,8 +18,8 @@ from rich.console import Console
 from sqlalchemy import Engine
 from typer.core import TyperGroup
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.failures import DATABASE_UNAVAILABLE, reason
+from bot.runtime.config import ConfigError, Settings, load_settings
+from bot.runtime.failures import DATABASE_UNAVAILABLE, reason
 from storage.db import make_engine
 from storage.migrate import SchemaOutdated, ensure_schema_current
 

@@ -12,17 +12,17 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.errors import SlackApiError
 
 from bot.cli.app import EXIT_CONFIG, EXIT_UNAVAILABLE, database, fail
-from bot.config import ConfigError, Settings
-from bot.failures import SlackUnreachable, reason, slack_unreachable
-from bot.leader import LeaderLock
-from bot.logging_setup import configure_logging
 from bot.projects.loader import ProjectLoadError
-from bot.replay_guard import ReplayGuard
-from bot.request_gate import RequestGate
-from bot.scheduler import forget_connections_after_fork, start_scheduler, stop_scheduler
-from bot.server import make_wsgi_app, serve
-from bot.slack_app import check_identity, create_app, sync_projects
-from bot.slack_client import make_client, start_up_logger
+from bot.runtime.config import ConfigError, Settings
+from bot.runtime.failures import SlackUnreachable, reason, slack_unreachable
+from bot.runtime.log_setup import configure_logging
+from bot.scheduling.leader import LeaderLock
+from bot.scheduling.scheduler import forget_connections_after_fork, start_scheduler, stop_scheduler
+from bot.slack.app import check_identity, create_app, sync_projects
+from bot.slack.client import make_client, start_up_logger
+from bot.slack.gate import RequestGate
+from bot.slack.replay_guard import ReplayGuard
+from bot.slack.server import make_wsgi_app, serve
 from storage.db import SLACK_WRITE_WAIT, make_engine, make_session_factory
 from storage.replays import make_claims_engine
 
@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _start_scheduler(settings: Settings) -> BackgroundScheduler:
-    """Every process runs a scheduler; only the leader (see bot.leader) lets its jobs act."""
+    """Every process runs a scheduler; only the leader (`bot.scheduling.leader`) acts on it."""
     engine = make_engine(settings.database_url)
     forget_connections_after_fork(lambda: engine.dispose(close=False))
     leader = LeaderLock(settings.database_url)

@@ -1,7 +1,7 @@
 """`stats`, `timesheet` and `digest`: the figures behind the digests, on the command line.
 
-The commands parse options and display; the figures come from `bot.stats`, the timesheet
-from `bot.stats_timesheet`, and digests are posted through the same claim as the scheduler.
+The commands parse options and display; the figures come from `bot.reports.stats`, the timesheet
+from `bot.reports.timesheet`, and digests are posted through the same claim as the scheduler.
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from rich.table import Table
 from slack_sdk.errors import SlackApiError
 
 from bot.cli.app import EXIT_CONFIG, EXIT_UNAVAILABLE, console, database, fail
-from bot.digest import DigestKind
-from bot.digest_post import already_posted, as_json, manual_period, post_digest, render
-from bot.failures import reason, slack_unreachable
 from bot.metrics import Accuracy
 from bot.metrics.pay import PayTerms
 from bot.metrics.quality import LOW_QUALITY
 from bot.projects.sync import get_project, project_spec
-from bot.scheduler import current_period
-from bot.services import SlackDirectory
-from bot.slack_client import make_client
-from bot.stats import ProjectStats, compute_stats
-from bot.stats_timesheet import TimesheetRow, decimal_text, pay_terms, timesheet, to_csv
+from bot.reports.digest import DigestKind
+from bot.reports.digest_delivery import already_posted, as_json, manual_period, post_digest, render
+from bot.reports.stats import ProjectStats, compute_stats
+from bot.reports.timesheet import TimesheetRow, decimal_text, pay_terms, timesheet, to_csv
+from bot.runtime.failures import reason, slack_unreachable
+from bot.runtime.services import SlackDirectory
+from bot.scheduling.scheduler import current_period
+from bot.slack.client import make_client
 from bot.views.pay import bonus_terms
 from bot.views.stats import agreement_text, eta_text, percent, seconds
 from bot.views.stats_json import stats_json

@@ -19,7 +19,7 @@ from bot.domain.quarantine import QUARANTINED, is_quarantined
 from bot.flows.project_choice import find_project
 from bot.projects.spec import TaskKind
 from bot.projects.sync import listable_projects, project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from bot.views.channel_post import render_channel_post
 from bot.views.labeling_card import Message
 from storage.db import unit_of_work

@@ -27,7 +27,7 @@ from bot.domain.weighting import (
 from bot.flows.project_choice import all_projects
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import listable_projects, project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from bot.views.labeling_card import Message, choice_label
 from bot.views.quarantine import render_quarantine_dm, render_released
 from storage.db import read_only, unit_of_work

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from bot.flows.labeling import today_count
 from bot.flows.project_choice import allowed_projects
 from bot.projects.sync import project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from bot.views.home import HomeProject, render_home
 from storage import queue
 from storage.progress import status_counts

@@ -17,7 +17,7 @@ from bot.flows.live_card import CardRef, already_recorded, guard_card
 from bot.flows.project_choice import NOT_ALLOWED
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import current_guidelines, project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from bot.views.labeling_card import (
     Message,
     Previous,

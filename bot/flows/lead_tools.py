@@ -21,7 +21,7 @@ from bot.domain import audit
 from bot.domain.access import is_lead
 from bot.flows.project_choice import find_project
 from bot.projects.sync import listable_projects, project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from bot.views.blocks import fallback_text
 from storage.db import read_only, unit_of_work
 from storage.export_queries import count_items

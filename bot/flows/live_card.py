@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.consensus import answer_key
 from bot.projects.sync import project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from bot.views.labeling_card import Message, choice_label, render_notice, render_superseded_card
 from bot.views.state import CardState
 from storage import live_cards, queue

@@ -23,7 +23,7 @@ from bot.flows.project_choice import allowed_projects
 from bot.flows.review import send_to_review
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from bot.views.blocks import safe
 from bot.views.item_card import AnswerLine, ItemDetails, ReviewLine, render_lookup_card
 from bot.views.item_content import item_text

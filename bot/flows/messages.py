@@ -17,7 +17,7 @@ from bot.domain import labeling
 from bot.domain.access import may_annotate
 from bot.domain.labeling import AnswerResult
 from bot.projects.sync import listable_projects, project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from storage.models import Item, Project
 
 MAX_MESSAGE_TEXT = 40_000

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.access import may_annotate
 from bot.projects.sync import StoredSpecInvalid, listable_projects, project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from storage.models import Project
 
 NOT_ALLOWED = "You're not on the annotator list for {title}. Ask a project lead to add you."

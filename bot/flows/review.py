@@ -24,7 +24,7 @@ from bot.domain.review_routing import open_review
 from bot.domain.weighting import item_posterior
 from bot.projects.spec import guideline_section
 from bot.projects.sync import current_guidelines, has_valid_spec, project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from bot.views.item_content import render_item_content
 from bot.views.labeling_card import Message, choice_label
 from bot.views.people import SLACK_USER_ID

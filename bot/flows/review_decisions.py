@@ -20,7 +20,7 @@ from bot.domain.item_state import decide, is_gold, undecide
 from bot.domain.labeling import validate_value
 from bot.flows.review import item_preview, render_post, review_post
 from bot.projects.sync import project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from bot.views.blocks import safe
 from bot.views.labeling_card import Message, choice_label
 from bot.views.people import SLACK_USER_ID, named

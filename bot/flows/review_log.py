@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.domain.guideline_acks import version_read_by
 from bot.flows.project_choice import allowed_projects, find_project
 from bot.projects.sync import project_spec
-from bot.services import Services
+from bot.runtime.services import Services
 from bot.views.item_content import full_text
 from bot.views.labeling_card import choice_label
 from storage import reviews as q

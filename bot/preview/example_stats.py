@@ -7,14 +7,20 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from bot.charts import progress_chart
-from bot.digest import DailyDigest, WeeklyDigest
 from bot.metrics import Accuracy, DayThroughput, eta, pace
 from bot.metrics.quality import Estimate, needs_calibration, quality_by_annotator
 from bot.metrics.records import AnswerValue, local_date
 from bot.preview.example_data import ERIN, FRANK, ME, NOW, SAM, example
-from bot.stats import AgreementFigures, AnnotatorFigures, ProjectStats, agreement_figures, zone_of
-from bot.stats_timesheet import MonthSheet, TimesheetRow, pay_terms
+from bot.reports.charts import progress_chart
+from bot.reports.digest import DailyDigest, WeeklyDigest
+from bot.reports.stats import (
+    AgreementFigures,
+    AnnotatorFigures,
+    ProjectStats,
+    agreement_figures,
+    zone_of,
+)
+from bot.reports.timesheet import MonthSheet, TimesheetRow, pay_terms
 from storage.progress import StatusCounts
 from storage.stats_counts import ReviewCounts
 from storage.stats_quality import AgreementSample
@@ -169,7 +175,7 @@ def weekly() -> WeeklyDigest:
 
 
 def month(who: str, slug: str = SLUG, answers: int = 184) -> MonthSheet:
-    """`who`'s timesheet this month, as `bot.stats_timesheet.my_month` would return it."""
+    """`who`'s timesheet this month, as `bot.reports.timesheet.my_month` would return it."""
     spec = example(slug).spec
     today = local_date(NOW, zone_of(spec))
     row = TimesheetRow(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.ids import Action
 from bot.projects.spec import ProjectSpec
+from bot.slack.ids import Action
 from bot.views.blocks import Block, actions, button, cap_blocks, context, safe, section
 from bot.views.item_content import ref_suffix, ref_words, render_item_content
 from bot.views.labeling_card import Message

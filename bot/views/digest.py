@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.digest import DailyDigest, WeeklyDigest
 from bot.metrics import ConfusionPair
 from bot.metrics.quality import LOW_QUALITY, MIN_SCORED, AnnotatorQuality, Estimate
-from bot.stats import AgreementFigures
+from bot.reports.digest import DailyDigest, WeeklyDigest
+from bot.reports.stats import AgreementFigures
 from bot.views.blocks import Block, cap_blocks, context, header, safe, section
 from bot.views.labeling_card import Message
 from bot.views.people import mention

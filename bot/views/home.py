@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.ids import Action
+from bot.slack.ids import Action
 from bot.views.blocks import (
     Block,
     actions,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.ids import Action
 from bot.projects.spec import ProjectSpec
+from bot.slack.ids import Action
 from bot.views.blocks import (
     MAX_TEXT,
     Block,

@@ -7,7 +7,6 @@ from typing import Any
 
 from bot.dataio.items import GENERATED_ID_PREFIX
 from bot.projects.spec import ProjectSpec
-from bot.redaction import redact
 from bot.views.blocks import (
     MAX_FIELD_TEXT,
     Block,
@@ -18,6 +17,7 @@ from bot.views.blocks import (
     safe,
     section,
 )
+from bot.views.redaction import redact
 
 
 def external_ref(external_id: str | None) -> str | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.ids import Action
 from bot.projects.spec import ProjectSpec, TaskKind
+from bot.slack.ids import Action
 from bot.views.blocks import (
     Block,
     actions,

@@ -7,11 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.ids import View
 from bot.projects.spec import TaskKind
 from bot.projects.sync import project_spec
-from bot.redaction import redact
+from bot.slack.ids import View
 from bot.views.blocks import Block, context, plain, safe, section
+from bot.views.redaction import redact
 from storage.models import Project
 from storage.row_ids import as_row_id
 

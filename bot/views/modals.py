@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.labeling import UNSURE_REASONS
-from bot.ids import View
+from bot.slack.ids import View
 from bot.views.blocks import MAX_TEXT, MAX_VIEW_BLOCKS, Block, plain, safe, section
 from bot.views.state import CardState
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from bot.metrics import Accuracy
 from bot.metrics.pay import BonusStanding, PayTerms
-from bot.stats_timesheet import MonthSheet, decimal_text
+from bot.reports.timesheet import MonthSheet, decimal_text
 
 
 def share(value: Decimal) -> str:

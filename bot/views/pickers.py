@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.ids import Action
+from bot.slack.ids import Action
 from bot.views.blocks import Block, button, cap_blocks, context, link, safe, section
 from bot.views.labeling_card import Message
 from bot.views.markdown import sections_within

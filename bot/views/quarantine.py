@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ids import Action
+from bot.slack.ids import Action
 from bot.views.blocks import actions, button, context, safe, section
 from bot.views.labeling_card import Message
 from bot.views.people import mention

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.ids import View
 from bot.projects.spec import ProjectSpec, TaskKind
+from bot.slack.ids import View
 from bot.views.blocks import Block, plain, safe, section
 from bot.views.item_content import ref_suffix
 from bot.views.review_state import ReviewRef

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.labeling import UNSURE_REASONS
-from bot.ids import Action
 from bot.projects.spec import ProjectSpec, TaskKind
+from bot.slack.ids import Action
 from bot.views.blocks import (
     MAX_TEXT,
     Block,

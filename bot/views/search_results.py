@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.ids import Action
+from bot.slack.ids import Action
 from bot.views.blocks import Block, button, context, safe, section
 from bot.views.labeling_card import Message
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot.metrics import Eta
 from bot.metrics.records import as_aware
-from bot.stats import AgreementFigures, AnnotatorFigures, ProjectStats
-from bot.stats_timesheet import MonthSheet
+from bot.reports.stats import AgreementFigures, AnnotatorFigures, ProjectStats
+from bot.reports.timesheet import MonthSheet
 from bot.views.blocks import (
     Block,
     cap_blocks,

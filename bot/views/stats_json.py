@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.metrics.records import as_aware
-from bot.stats import ProjectStats
+from bot.reports.stats import ProjectStats
 
 
 def stats_json(stats: ProjectStats) -> dict[str, Any]:

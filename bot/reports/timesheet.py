@@ -23,7 +23,7 @@ from bot.metrics.quality import accuracy_by_annotator, pooled
 from bot.metrics.records import local_date
 from bot.projects.spec import Pay
 from bot.projects.sync import project_spec
-from bot.stats import day_start, zone_of
+from bot.reports.stats import day_start, zone_of
 from storage import stats_annotators, stats_quality
 from storage.models import Project
 

@@ -3,10 +3,10 @@
 
 Jobs are rebuilt from the projects in the database at every start (ids
 `digest:<slug>:<kind>`, `replace_existing=True`), so an in-memory job store survives restarts
-by construction. Every job first asks `may_run` (the leader lock of `bot.leader`, so with
-several bot processes only one acts), and each digest run claims its period in the database
-before posting (`bot.digest_post`), so restarts, coalesced misfires or a second process never
-post twice.
+by construction. Every job first asks `may_run` (the leader lock of `bot.scheduling.leader`,
+so with several bot processes only one acts), and each digest run claims its period in the
+database before posting (`bot.reports.digest_delivery`), so restarts, coalesced misfires or a
+second process never post twice.
 """
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.config import Settings
-from bot.digest import DigestKind
-from bot.digest_post import post_digest
 from bot.domain.access import Directory
-from bot.failures import log_failure
 from bot.flows.consensus_upkeep import refit_models
 from bot.flows.review import publish_pending_reviews
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import has_valid_spec, project_spec
-from bot.services import Services, SlackDirectory
+from bot.reports.digest import DigestKind
+from bot.reports.digest_delivery import post_digest
+from bot.runtime.config import Settings
+from bot.runtime.failures import log_failure
+from bot.runtime.services import Services, SlackDirectory
 from storage.db import SessionFactory, read_only, unit_of_work
 from storage.maintenance import forget_processed_events
 from storage.models import Project, utcnow

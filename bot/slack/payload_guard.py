@@ -8,7 +8,7 @@ answered 400 before anything reads it, so no listener ever sees it and nothing i
 Beyond presence, every value a listener may store or look up is bounded here: Slack ids and
 timestamps have their documented form, strings fit their columns, no string carries a NUL or
 a lone surrogate (PostgreSQL and both drivers refuse those), and every number is finite and
-fits 64 bits. Runs in the HTTP server (`bot.request_gate`) and, for Socket Mode, as a Bolt
+fits 64 bits. Runs in the HTTP server (`bot.slack.gate`) and, for Socket Mode, as a Bolt
 middleware.
 """
 

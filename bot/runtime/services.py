@@ -14,8 +14,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Settings
-from bot.failures import log_failure
+from bot.runtime.config import Settings
+from bot.runtime.failures import log_failure
 from storage.db import SessionFactory
 from storage.models import utcnow
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from bot.failures import DATABASE_UNAVAILABLE, reason
+from bot.runtime.failures import DATABASE_UNAVAILABLE, reason
 from storage.models import utcnow
 from storage.replays import claim_signature, forget_signatures
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.digest import DigestKind
 from bot.domain import audit
 from bot.domain.access import is_lead
 from bot.flows.project_choice import all_projects, choose_project, find_project
 from bot.projects.sync import listable_projects, project_spec
-from bot.services import Services
-from bot.stats import AnnotatorFigures, annotator_figures, compute_stats, zone_of
-from bot.stats_timesheet import MonthSheet, my_month
+from bot.reports.digest import DigestKind
+from bot.reports.stats import AnnotatorFigures, annotator_figures, compute_stats, zone_of
+from bot.reports.timesheet import MonthSheet, my_month
+from bot.runtime.services import Services
 from bot.views.labeling_card import Message, render_notice
 from bot.views.stats import render_my_stats, render_stats
 

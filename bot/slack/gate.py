@@ -4,8 +4,8 @@
 2. The signature: timestamp and `v0=` HMAC of the raw bytes, within five minutes (401). Nothing
    reads the body before this, so without the signing secret no input reaches a parser.
 3. The body is UTF-8 and parses, by Bolt's own rules, to a JSON object (400).
-4. Its shape is one the app serves (`bot.payload_guard`, 400).
-5. The signature was never admitted before, by any process (`bot.replay_guard`, 401).
+4. Its shape is one the app serves (`bot.slack.payload_guard`, 400).
+5. The signature was never admitted before, by any process (`bot.slack.replay_guard`, 401).
 
 A refusal is a status and a one-line reason for the log; no step raises on any input.
 """
@@ -21,8 +21,8 @@ from typing import Any
 
 from slack_bolt.request.internals import parse_body
 
-from bot.payload_guard import problem
-from bot.replay_guard import WINDOW_SECONDS, ReplayGuard
+from bot.slack.payload_guard import problem
+from bot.slack.replay_guard import WINDOW_SECONDS, ReplayGuard
 
 #: Slack's largest payloads (a modal's state, a message of 50 blocks) stay far below this.
 MAX_BODY_BYTES = 1024 * 1024

@@ -1,7 +1,7 @@
 """Serving: a WSGI app (Slack endpoint + health check) run by gunicorn with threads.
 
 Bolt's sync `App` suits WSGI; gunicorn's threaded workers give it real concurrency without
-Bolt's development server. Every request to the Slack endpoint passes `bot.request_gate` before
+Bolt's development server. Every request to the Slack endpoint passes `bot.slack.gate` before
 Bolt reads it; a refusal is answered 400, 401 or 413 and logged as one warning line with the
 client address, any other path 404.
 """
@@ -17,8 +17,8 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy import Engine, text
 
-from bot.request_errors import CLIENT_ADDRESS
-from bot.request_gate import Admitted, RequestGate, client_address
+from bot.slack.gate import Admitted, RequestGate, client_address
+from bot.slack.request_errors import CLIENT_ADDRESS
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 from sqlalchemy.exc import DataError
 
-from bot.failures import database_unavailable, reason, slack_unreachable
 from bot.projects.sync import StoredSpecInvalid
+from bot.runtime.failures import database_unavailable, reason, slack_unreachable
 
 log = logging.getLogger("bot.requests")
 

@@ -12,7 +12,6 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from bot.charts import progress_chart
 from bot.metrics import ConfusionPair
 from bot.metrics.quality import (
     AnnotatorQuality,
@@ -22,7 +21,8 @@ from bot.metrics.quality import (
 )
 from bot.metrics.records import local_date
 from bot.projects.sync import project_spec
-from bot.stats import (
+from bot.reports.charts import progress_chart
+from bot.reports.stats import (
     AgreementFigures,
     ProjectStats,
     agreement_figures,

@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.config import Settings
+from bot.runtime.config import Settings
 
 WEB_API_TIMEOUT_SECONDS = 10
 

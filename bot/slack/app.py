@@ -19,15 +19,15 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
 import handlers
-from bot.config import Settings
-from bot.failures import SlackUnreachable, reason, slack_unreachable
-from bot.payload_guard import PayloadGuard
 from bot.projects.loader import load_projects
 from bot.projects.sync import sync_project
-from bot.request_errors import answer_error
-from bot.respond import RetryingRespondMiddleware
-from bot.services import Services, SlackDirectory, run_in_background
-from bot.slack_client import make_client
+from bot.runtime.config import Settings
+from bot.runtime.failures import SlackUnreachable, reason, slack_unreachable
+from bot.runtime.services import Services, SlackDirectory, run_in_background
+from bot.slack.client import make_client
+from bot.slack.payload_guard import PayloadGuard
+from bot.slack.request_errors import answer_error
+from bot.slack.respond import RetryingRespondMiddleware
 from storage.db import SessionFactory, unit_of_work
 
 log = logging.getLogger(__name__)

@@ -17,10 +17,10 @@ from slack_sdk import WebClient
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.digest import DailyDigest, DigestKind, WeeklyDigest, daily_digest, weekly_digest
 from bot.domain.access import Directory, lead_ids
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import get_project, project_spec
+from bot.reports.digest import DailyDigest, DigestKind, WeeklyDigest, daily_digest, weekly_digest
 from bot.views.digest import render_daily, render_lead_quality, render_weekly
 from bot.views.labeling_card import Message
 from storage.db import SessionFactory, read_only, unit_of_work

@@ -1,0 +1,1 @@
+"""Scheduled jobs and the leader election that lets one process run them."""

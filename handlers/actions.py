@@ -15,7 +15,7 @@ from bot.flows.live_card import CardRef, Superseded, guard_card, make_live, post
 from bot.flows.project_choice import project_by_id
 from bot.flows.review import publish_in_background
 from bot.slack.ids import Action
-from bot.views.labeling_card import Message, render_notice
+from bot.views.message import Message, render_notice
 from bot.views.modals import render_free_text_modal, render_full_text_modal, render_unsure_modal
 from bot.views.state import CardState
 from handlers.common import (

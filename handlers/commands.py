@@ -19,7 +19,7 @@ from bot.runtime.failures import DATABASE_UNAVAILABLE
 from bot.slack.ids import SLASH_COMMAND
 from bot.slack.request_errors import TRY_AGAIN
 from bot.views.help import render_help
-from bot.views.labeling_card import Message, render_notice
+from bot.views.message import Message, render_notice
 from bot.views.pickers import Purpose, render_project_picker
 from bot.views.state import CardState
 from handlers.common import after_ack, reply, services_of, transaction

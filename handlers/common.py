@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.runtime.failures import DATABASE_UNAVAILABLE, reason
 from bot.runtime.services import Services
 from bot.slack.request_errors import TRY_AGAIN
-from bot.views.labeling_card import Message, render_notice
+from bot.views.message import Message, render_notice
 from storage.db import unit_of_work
 
 log = logging.getLogger("handlers")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.flows import lead_tools
-from bot.views.labeling_card import render_notice
+from bot.views.message import render_notice
 from handlers.common import after_ack, reply, services_of, transaction
 from handlers.subcommands import Invocation, subcommand
 

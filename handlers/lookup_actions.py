@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from bot.flows import lookup
 from bot.flows.review import publish_in_background
 from bot.slack.ids import Action
-from bot.views.labeling_card import render_notice
+from bot.views.message import render_notice
 from handlers.common import (
     after_ack,
     reply,

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.flows.consensus_upkeep import Released, release_from_dm
 from bot.slack.ids import Action
-from bot.views.labeling_card import render_notice
+from bot.views.message import render_notice
 from handlers.common import (
     after_ack,
     reply,

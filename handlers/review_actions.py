@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.flows import review_decisions as decide
 from bot.runtime.failures import log_failure
 from bot.slack.ids import Action, View
-from bot.views.labeling_card import Message, render_notice
+from bot.views.message import Message, render_notice
 from bot.views.review_modals import (
     HARD_ACTION,
     HARD_BLOCK,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.flows.review_log import leave_feedback
-from bot.views.labeling_card import render_notice
+from bot.views.message import render_notice
 from handlers.common import reply, services_of, transaction
 from handlers.subcommands import Invocation, rest_of, subcommand
 

@@ -12,7 +12,7 @@ from bot.flows import messages
 from bot.flows.messages import Added, SlackMessage
 from bot.flows.review import publish_in_background
 from bot.slack.ids import Shortcut, View
-from bot.views.labeling_card import render_notice
+from bot.views.message import render_notice
 from bot.views.message_modal import (
     INLINE_TEXT,
     TARGET_ACTION,

@@ -10,7 +10,7 @@ from slack_bolt import App
 
 from bot.flows.stats import my_stats_message, plan_digest, stats_message
 from bot.reports.digest_delivery import manual_period, post_digest
-from bot.views.labeling_card import render_notice
+from bot.views.message import render_notice
 from handlers.common import reply, services_of, transaction
 from handlers.subcommands import Invocation, subcommand
 

@@ -12,7 +12,7 @@ from bot.flows import labeling as flow
 from bot.flows.review import publish_in_background
 from bot.runtime.failures import log_failure
 from bot.slack.ids import View
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 from bot.views.modals import (
     ANSWER_ACTION,
     ANSWER_BLOCK,

@@ -7,12 +7,13 @@ Datetimes passed in must be timezone-aware (see `storage.stats_scope`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Text, case, cast, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.models import (
@@ -25,6 +26,7 @@ from storage.models import (
     ReviewStatus,
 )
 from storage.stats_scope import as_utc
+from storage.values import AnswerValue
 
 
 def remaining_answers(session: Session, project_id: int) -> int:
@@ -95,6 +97,18 @@ def review_counts(session: Session, project_id: int) -> ReviewCounts:
         items_reviewed=int(reviewed or 0),
         open_holding=int(holding or 0),
     )
+
+
+def decided_labels(session: Session, project_id: int) -> list[tuple[AnswerValue, int]]:
+    """(decided label, how many items carry it): grouped on the stored JSON text, a handful of
+    rows whatever the project's size."""
+    text = cast(Item.final_label, Text)
+    rows = session.execute(
+        select(text, func.count())
+        .where(Item.project_id == project_id, Item.final_method.is_not(None))
+        .group_by(text)
+    )
+    return [(json.loads(raw) if raw is not None else None, int(n)) for raw, n in rows]
 
 
 def decided_answers(session: Session, project_id: int) -> tuple[int, int]:

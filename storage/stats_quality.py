@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, and_, cast, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from bot.metrics.records import AnswerValue
 from storage.models import Annotation, FinalMethod, Item
 from storage.stats_scope import as_utc, current_answers
+from storage.values import AnswerValue
 
 #: Items whose answers are loaded to compute agreement; above this, a deterministic
 #: sample (every k-th item id) keeps a stats call well under two seconds at a million answers.

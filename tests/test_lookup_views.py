@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.views.blocks import MAX_MESSAGE_BLOCKS, MAX_TEXT
-from bot.views.item_card import AnswerLine, ItemDetails, ReviewLine, render_lookup_card
+from bot.views.lookup_card import AnswerLine, ItemDetails, ReviewLine, render_lookup_card
 from bot.views.people import mention
 from bot.views.search_results import ResultRow, render_results, search_heading
 from tests.factories import make_spec

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
+from bot.domain.consensus import answer_key
 from bot.metrics import (
-    AnswerRecord,
-    AnswerValue,
-    ItemRecord,
     cohen_kappa,
     fleiss_kappa,
     mean_pairwise_cohen_kappa,
     percent_agreement,
-    units_from_answers,
 )
 
 # Wikipedia "Cohen's kappa", worked example: 50 grant proposals read by A and B.
@@ -49,20 +44,6 @@ def units_from_count_table(
         ]
         units[subject] = {f"{rater_prefix}{i}": label for i, label in enumerate(labels)}
     return units
-
-
-def at(hour: int) -> datetime:
-    return datetime(2024, 5, 1, hour, tzinfo=UTC)
-
-
-def item(item_id: int, status: str = "complete") -> ItemRecord:
-    return ItemRecord(item_id, status, None, None, None, None, 2, at(0))
-
-
-def answer(
-    item_id: int, who: str, value: AnswerValue, unsure: bool = False, hour: int = 9
-) -> AnswerRecord:
-    return AnswerRecord(item_id, who, value, unsure, None, at(hour))
 
 
 def test_cohen_kappa_reproduces_the_wikipedia_grant_proposal_example() -> None:
@@ -168,19 +149,6 @@ def test_mean_pairwise_kappa_is_none_when_no_pair_shares_enough_items() -> None:
     assert result.reason == "no pair of annotators shares 2 or more items"
 
 
-def test_units_keep_the_latest_decided_answer_on_completed_items_only() -> None:
-    answers = [
-        answer(1, "ann", "Spam", hour=9),
-        answer(1, "ann", "ham", hour=10),
-        answer(1, "bob", None, unsure=True),
-        answer(1, "cy", ["b", "a"]),
-        answer(2, "ann", "spam"),
-    ]
-    units = units_from_answers(answers, [item(1), item(2, status="open")])
-    assert units == {1: {"ann": "ham", "cy": "a|b"}}
-
-
 def test_multi_choice_answers_agree_regardless_of_option_order() -> None:
-    answers = [answer(1, "ann", ["b", "a"]), answer(1, "bob", ["a", "b"])]
-    units = units_from_answers(answers, [item(1)])
+    units = {1: {"ann": answer_key(["b", "a"]), "bob": answer_key(["a", "b"])}}
     assert percent_agreement(units).value == pytest.approx(1.0)

@@ -1,19 +1,15 @@
-"""Label distribution, confused label pairs and the model's accuracy against humans."""
+"""Label distribution and confused label pairs."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.metrics import (
     AnswerValue,
     ConfusionPair,
-    ItemRecord,
     LabelCount,
     confusion_pairs,
     label_distribution,
-    prediction_accuracy,
 )
 from bot.metrics.records import STATUS_COMPLETE, STATUS_IN_REVIEW, STATUS_OPEN
 from storage.models import ItemStatus
@@ -21,18 +17,14 @@ from storage.models import ItemStatus
 CREATED = datetime(2024, 5, 1, tzinfo=UTC)
 
 
-def item(
-    item_id: int, final: AnswerValue, prediction: AnswerValue, status: str = "complete"
-) -> ItemRecord:
-    return ItemRecord(item_id, status, final, "consensus", None, prediction, 2, CREATED)
-
-
 def test_status_names_match_the_storage_enum() -> None:
     assert {STATUS_OPEN, STATUS_IN_REVIEW, STATUS_COMPLETE} == {s.value for s in ItemStatus}
 
 
 def test_label_distribution_ranks_labels_most_frequent_first() -> None:
-    result = label_distribution(["ham", "Spam", "spam ", None, "spam", "ham", "eggs"])
+    result = label_distribution(
+        [("ham", 2), ("Spam", 1), ("spam ", 1), (None, 4), ("spam", 1), ("eggs", 1)]
+    )
     assert result == [
         LabelCount("Spam", 3, 3 / 6),
         LabelCount("ham", 2, 2 / 6),
@@ -41,12 +33,12 @@ def test_label_distribution_ranks_labels_most_frequent_first() -> None:
 
 
 def test_label_distribution_counts_each_option_of_a_multi_choice_label() -> None:
-    result = label_distribution([["a", "b"], ["a"]])
+    result = label_distribution([(["a", "b"], 1), (["a"], 1)])
     assert [(c.label, c.count, c.share) for c in result] == [("a", 2, 1.0), ("b", 1, 0.5)]
 
 
 def test_label_distribution_of_nothing_is_empty() -> None:
-    assert label_distribution([None]) == []
+    assert label_distribution([(None, 3)]) == []
 
 
 def test_confusion_pairs_count_clashes_among_annotators_and_with_adjudication() -> None:
@@ -72,21 +64,3 @@ def test_confusion_pairs_break_ties_alphabetically_and_ignore_agreement() -> Non
 def test_confusion_pairs_compare_multi_choice_answers_as_sets() -> None:
     answers: dict[int, list[AnswerValue]] = {1: [["a", "b"], ["b", "a"], ["a"]]}
     assert confusion_pairs(answers, {}) == [ConfusionPair("a", "a + b", 2)]
-
-
-def test_prediction_accuracy_scores_completed_items_with_a_prediction() -> None:
-    items = [
-        item(1, "spam", "Spam"),
-        item(2, "ham", "spam"),
-        item(3, ["a", "b"], ["b", "a"]),
-        item(4, "ham", None),
-        item(5, None, "ham", status="open"),
-        item(6, "ham", "ham", status="in_review"),
-    ]
-    result = prediction_accuracy(items)
-    assert (result.correct, result.scored) == (2, 3)
-    assert result.value == pytest.approx(2 / 3)
-
-
-def test_prediction_accuracy_is_none_without_predictions() -> None:
-    assert prediction_accuracy([item(1, "spam", None)]).value is None

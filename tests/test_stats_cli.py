@@ -171,6 +171,11 @@ def test_stats_json_matches_the_hand_computed_figures() -> None:
     assert agreement["top_confusions"][0] == {"labels": ["negative", "positive"], "count": 2}
     assert stats["review"]["open"] == 1 and stats["review"]["resolved"] == 1
     assert stats["review"]["open_holding"] == stats["items"]["in_review"] == 1
+    assert stats["labels"] == [  # decided items only: i1, i3, i5 (gold), i6
+        {"label": "positive", "items": 2, "share": 0.5},
+        {"label": "negative", "items": 1, "share": 0.25},
+        {"label": "neutral", "items": 1, "share": 0.25},
+    ]
     by_id = {a["id"]: a for a in stats["annotators"]}
     assert [a["id"] for a in stats["annotators"]] == [A, B, C]
     assert by_id[A] | {"answers_today": 0} == by_id[A]

@@ -23,7 +23,13 @@ from bot.metrics.pay import PayTerms
 from bot.metrics.quality import LOW_QUALITY
 from bot.projects.sync import get_project, project_spec
 from bot.reports.digest import DigestKind
-from bot.reports.digest_delivery import already_posted, as_json, manual_period, post_digest, render
+from bot.reports.digest_delivery import (
+    already_posted,
+    as_json,
+    manual_period,
+    post_digest,
+    render_digest,
+)
 from bot.reports.stats import ProjectStats, compute_stats
 from bot.reports.timesheet import TimesheetRow, decimal_text, pay_terms, timesheet, to_csv
 from bot.runtime.failures import reason, slack_unreachable
@@ -219,7 +225,7 @@ def digest(
         sessions = make_session_factory(engine)
         try:
             if dry_run:
-                print(as_json(render(sessions, project, kind, now)))
+                print(as_json(render_digest(sessions, project, kind, now)))
                 return
             if settings.slack_bot_token is None:
                 fail(

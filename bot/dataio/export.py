@@ -18,7 +18,7 @@ from bot.dataio.export_json import sqlite_line
 from bot.dataio.writers import ExportFormat, JsonLinesWriter, writer_for
 from bot.domain.consensus import votes
 from bot.projects.sync import project_spec
-from storage import export_queries as q
+from storage import export_queries
 from storage.models import Project
 
 DEFAULT_BATCH_SIZE = 2_000
@@ -120,8 +120,8 @@ def item_records(
     decided_only: bool = False,
 ) -> Iterator[list[dict[str, Any]]]:
     """Batches of export records in item id order: what every format writer consumes."""
-    decode = q.json_decoder(session)
-    for items, answers, reviews, comments in q.batches(
+    decode = export_queries.json_decoder(session)
+    for items, answers, reviews, comments in export_queries.batches(
         session, project.id, batch_size, after=after, decided_only=decided_only
     ):
         yield [
@@ -143,7 +143,7 @@ def _sqlite_lines(
     exactly is rebuilt from its record, alone."""
     empty: list[Any] = []
     writer = JsonLinesWriter()
-    for items, answers, reviews, comments in q.batches(
+    for items, answers, reviews, comments in export_queries.batches(
         session, project.id, batch_size, fragments=True, decided_only=decided_only
     ):
         lines = []

@@ -64,7 +64,8 @@ class AnswerResult:
     gold_miss: bool = False
 
 
-def day_start(now: datetime, zone: str) -> datetime:
+def today_start(now: datetime, zone: str) -> datetime:
+    """The start of `now`'s calendar day in time zone `zone` ("you today" on the card)."""
     local = now.astimezone(ZoneInfo(zone))
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 

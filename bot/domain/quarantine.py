@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.domain import audit
 from bot.domain.weighting import FitSummary
 from bot.projects.spec import ProjectSpec
-from storage import consensus_models as q
+from storage import consensus_models
 from storage.models import Project, Quarantine
 
 QUARANTINED = (
@@ -50,13 +50,13 @@ def apply_fit(
         answers = fit.answer_counts.get(annotator, 0)
         if accuracy >= bar or answers < minimum:
             continue
-        if q.active_quarantine(session, project.id, annotator) is not None:
+        if consensus_models.active_quarantine(session, project.id, annotator) is not None:
             continue
-        released = q.last_release(session, project.id, annotator)
-        if released is not None and q.answers_since(session, project.id, annotator, released) < (
-            minimum
-        ):
-            continue
+        released = consensus_models.last_release(session, project.id, annotator)
+        if released is not None:
+            since = consensus_models.answers_since(session, project.id, annotator, released)
+            if since < minimum:  # a lead released them: wait for fresh evidence
+                continue
         row = Quarantine(
             project_id=project.id,
             annotator=annotator,
@@ -88,13 +88,13 @@ def is_quarantined(session: Session, project: Project, spec: ProjectSpec, annota
     """Whether the person is held back from this project's items (only while opted in)."""
     if spec.quality.quarantine_below is None:
         return False
-    return q.active_quarantine(session, project.id, annotator) is not None
+    return consensus_models.active_quarantine(session, project.id, annotator) is not None
 
 
 def release(session: Session, project: Project, annotator: str, *, by: str, now: datetime) -> bool:
     """Lift the person's quarantine (audited); False if they were not quarantined."""
-    active = q.active_quarantine(session, project.id, annotator)
-    if active is None or not q.release(session, active.id, by=by, now=now):
+    active = consensus_models.active_quarantine(session, project.id, annotator)
+    if active is None or not consensus_models.release(session, active.id, by=by, now=now):
         return False
     audit.record(
         session,

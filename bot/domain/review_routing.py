@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.domain.item_state import is_gold, undecide
-from storage import reviews as q
+from storage import reviews as review_rows
 from storage.models import Item, ItemStatus, Review, ReviewReason
 
 #: Reasons that leave the item in the labeling queues; every other reason holds it for a lead.
@@ -32,7 +32,7 @@ def open_review(
     """
     if is_gold(item):
         return None
-    review = q.open_review_of(session, item.id)
+    review = review_rows.open_review_of(session, item.id)
     if review is not None:
         if reason.value in review.reasons:
             return None

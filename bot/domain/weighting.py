@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.metrics.dawid_skene import Answers, DawidSkeneModel, fit, score_item
 from bot.projects.spec import ProjectSpec
-from storage import consensus_models as q
+from storage import consensus_models
 
 #: EM rounds of a fit. crowd-kit's stopping rule can end EM short of its fixed point, which
 #: matters for decisions at 0.99, so every fit runs its rounds in full (`tol=-inf`).
@@ -100,13 +100,13 @@ class _Cache:
             entry = self._entries.get(project_id)
         if entry is not None and now - entry[0] < RECHECK_SECONDS:
             return entry[1]
-        version = q.latest_version(session, project_id)
+        version = consensus_models.latest_version(session, project_id)
         if entry is not None and entry[1].version == (version or 0):
             compiled = entry[1]
         elif version is None:
             compiled = cold_model(labels)
         else:
-            row = q.latest(session, project_id)
+            row = consensus_models.latest(session, project_id)
             compiled = compile_params(row.version, row.params) if row else cold_model(labels)
         with self._lock:
             self._entries[project_id] = (now, compiled)
@@ -162,8 +162,8 @@ class FitSummary:
 
 def due_for_refit(session: Session, project_id: int) -> bool:
     """Enough new sure answers since the last fit (or enough for a first one)."""
-    row = q.latest(session, project_id)
-    answers = q.count_sure_answers(session, project_id)
+    row = consensus_models.latest(session, project_id)
+    answers = consensus_models.count_sure_answers(session, project_id)
     return answers - (row.answers if row else 0) >= REFIT_EVERY
 
 
@@ -185,7 +185,7 @@ def load_fit_input(session: Session, project_id: int, spec: ProjectSpec) -> FitI
     item_code: dict[int, int] = {}
     annotator_code: dict[str, int] = {}
     triples: list[tuple[int, int, int]] = []
-    for item_id, who, raw in q.sure_answers(session, project_id):
+    for item_id, who, raw in consensus_models.sure_answers(session, project_id):
         label = label_code.get(raw)
         if label is None:
             continue  # a value the task no longer offers
@@ -196,7 +196,7 @@ def load_fit_input(session: Session, project_id: int, spec: ProjectSpec) -> FitI
         return None
     gold = {
         item_code[item_id]: label_code[raw]
-        for item_id, raw in q.gold_answers(session, project_id).items()
+        for item_id, raw in consensus_models.gold_answers(session, project_id).items()
         if item_id in item_code and raw in label_code
     }
     return FitInput(labels, list(annotator_code), triples, gold, len(item_code))
@@ -228,7 +228,7 @@ def store_fit(
     session: Session, project_id: int, data: FitInput, params: dict[str, Any], now: datetime
 ) -> FitSummary:
     """Store the fit as the project's next model version (every process picks it up)."""
-    row = q.store(
+    row = consensus_models.store(
         session, project_id, answers=len(data.triples), items=data.items, params=params, now=now
     )
     MODELS.forget(project_id)

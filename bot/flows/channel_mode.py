@@ -21,7 +21,7 @@ from bot.projects.spec import TaskKind
 from bot.projects.sync import listable_projects, project_spec
 from bot.runtime.services import Services
 from bot.views.channel_post import render_channel_post
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 from storage.db import unit_of_work
 from storage.models import ChannelPost, Item, ItemStatus, Project
 

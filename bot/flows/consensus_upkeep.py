@@ -28,7 +28,8 @@ from bot.flows.project_choice import all_projects
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import listable_projects, project_spec
 from bot.runtime.services import Services
-from bot.views.labeling_card import Message, choice_label
+from bot.views.choices import choice_label
+from bot.views.message import Message
 from bot.views.quarantine import render_quarantine_dm, render_released
 from storage.db import read_only, unit_of_work
 from storage.models import Project, Quarantine

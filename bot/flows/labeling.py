@@ -18,16 +18,15 @@ from bot.flows.project_choice import NOT_ALLOWED
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import current_guidelines, project_spec
 from bot.runtime.services import Services
+from bot.views.choices import choice_label
 from bot.views.labeling_card import (
-    Message,
     Previous,
-    choice_label,
     render_done_card,
     render_guidelines_card,
     render_item_card,
-    render_notice,
     render_stopped_card,
 )
+from bot.views.message import Message, render_notice
 from bot.views.pickers import render_guidelines
 from bot.views.state import CardState
 from storage import queue
@@ -38,7 +37,7 @@ PAUSED = "{title} is paused by its leads; no items are handed out right now."
 
 def today_count(session: Session, services: Services, project: Project, user_id: str) -> int:
     zone = project_spec(project).digest.timezone
-    since = labeling.day_start(services.clock(), zone)
+    since = labeling.today_start(services.clock(), zone)
     return queue.answers_since(session, project_id=project.id, annotator=user_id, since=since)
 
 

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from bot.domain.consensus import answer_key
 from bot.projects.sync import project_spec
 from bot.runtime.services import Services
-from bot.views.labeling_card import Message, choice_label, render_notice, render_superseded_card
+from bot.views.choices import choice_label
+from bot.views.labeling_card import render_superseded_card
+from bot.views.message import Message, render_notice
 from bot.views.state import CardState
 from storage import live_cards, queue
 from storage.db import unit_of_work

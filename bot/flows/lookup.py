@@ -25,9 +25,10 @@ from bot.projects.spec import ProjectSpec
 from bot.projects.sync import project_spec
 from bot.runtime.services import Services
 from bot.views.blocks import safe
-from bot.views.item_card import AnswerLine, ItemDetails, ReviewLine, render_lookup_card
+from bot.views.choices import choice_label
 from bot.views.item_content import item_text
-from bot.views.labeling_card import Message, choice_label, render_notice
+from bot.views.lookup_card import AnswerLine, ItemDetails, ReviewLine, render_lookup_card
+from bot.views.message import Message, render_notice
 from bot.views.search_results import ResultRow, render_results, search_heading
 from storage import lookup, search
 from storage.models import AnnotationSource, Item, Project

@@ -25,11 +25,12 @@ from bot.domain.weighting import item_posterior
 from bot.projects.spec import guideline_section
 from bot.projects.sync import current_guidelines, has_valid_spec, project_spec
 from bot.runtime.services import Services
+from bot.views.choices import choice_label
 from bot.views.item_content import render_item_content
-from bot.views.labeling_card import Message, choice_label
+from bot.views.message import Message
 from bot.views.people import SLACK_USER_ID
 from bot.views.review_post import AnswerLine, ReviewPost, render_review_post
-from storage import reviews as q
+from storage import reviews as review_rows
 from storage.db import unit_of_work
 from storage.models import EdgeCase, Item, Project, Review, ReviewReason
 
@@ -64,7 +65,7 @@ def review_post(session: Session, review: Review, directory: Directory) -> Revie
     item = session.get(Item, review.item_id)
     assert project is not None and item is not None
     spec = project_spec(project)
-    answers = q.current_answers(session, item.id)
+    answers = review_rows.current_answers(session, item.id)
     agreement = consensus(current_values(session, item.id))
     posterior = None
     if spec.consensus.method == "dawid_skene":
@@ -158,7 +159,9 @@ def publish_pending_reviews(
     """
     stale_before = services.clock() - CLAIM_TIMEOUT
     with unit_of_work(services.sessions) as session:
-        pending = q.unposted_review_ids(session, project_id=project_id, stale_before=stale_before)
+        pending = review_rows.unposted_review_ids(
+            session, project_id=project_id, stale_before=stale_before
+        )
     posted = 0
     last_post: dict[str, float] = {}
     failed_channels: set[str] = set()
@@ -166,7 +169,7 @@ def publish_pending_reviews(
         outcome = _post_one(services, client, review_id, stale_before, last_post, failed_channels)
         posted += outcome
     with unit_of_work(services.sessions) as session:
-        stale = q.stale_post_ids(session, project_id=project_id)
+        stale = review_rows.stale_post_ids(session, project_id=project_id)
     for review_id in stale:
         _update_one(services, client, review_id, last_post)
     return posted
@@ -180,7 +183,7 @@ def _post_one(
     last_post: dict[str, float],
     failed_channels: set[str],
 ) -> int:
-    token = q.claim_token(services.clock())
+    token = review_rows.claim_token(services.clock())
     with unit_of_work(services.sessions) as session:
         review = session.get(Review, review_id)
         project = session.get(Project, review.project_id) if review else None
@@ -194,7 +197,7 @@ def _post_one(
             return 0
         if channel in failed_channels:
             return 0
-        if not q.claim_post(session, review_id, token, stale_before=stale_before):
+        if not review_rows.claim_post(session, review_id, token, stale_before=stale_before):
             return 0
         message = render_post(session, review, services.directory)
     _pace(last_post, channel)
@@ -210,10 +213,10 @@ def _post_one(
         failed_channels.add(channel)
         log.warning("review %s could not be posted to %s: %s", review_id, channel, exc)
         with unit_of_work(services.sessions) as session:
-            q.release_claim(session, review_id, token)
+            review_rows.release_claim(session, review_id, token)
         return 0
     with unit_of_work(services.sessions) as session:
-        q.store_post(
+        review_rows.store_post(
             session, review_id, token, str(response.get("channel") or channel), str(response["ts"])
         )
     return 1
@@ -227,7 +230,7 @@ def _update_one(
         review = session.get(Review, review_id)
         if review is None or review.channel is None or review.message_ts is None:
             return
-        if not q.claim_update(session, review_id):
+        if not review_rows.claim_update(session, review_id):
             return
         channel, ts = review.channel, review.message_ts
         message = render_post(session, review, services.directory)
@@ -239,11 +242,11 @@ def _update_one(
         log.warning("review post %s could not be updated: %s", review_id, error)
         if error not in GONE_FOR_GOOD:
             with unit_of_work(services.sessions) as session:
-                q.set_post_stale(session, review_id)
+                review_rows.set_post_stale(session, review_id)
     except Exception as exc:
         log.warning("review post %s could not be updated: %s", review_id, exc)
         with unit_of_work(services.sessions) as session:
-            q.set_post_stale(session, review_id)
+            review_rows.set_post_stale(session, review_id)
 
 
 def _pace(last_post: dict[str, float], channel: str) -> None:

@@ -22,13 +22,14 @@ from bot.flows.review import item_preview, render_post, review_post
 from bot.projects.sync import project_spec
 from bot.runtime.services import Services
 from bot.views.blocks import safe
-from bot.views.labeling_card import Message, choice_label
+from bot.views.choices import choice_label
+from bot.views.message import Message
 from bot.views.people import SLACK_USER_ID, named
 from bot.views.review_modals import render_edge_case_modal, render_resolve_modal
 from bot.views.review_notes import render_dissent_dm, render_thread_note
 from bot.views.review_post import decision_text
 from bot.views.review_state import ReviewRef
-from storage import reviews as q
+from storage import reviews as review_rows
 from storage.models import (
     EdgeCase,
     FinalMethod,
@@ -92,7 +93,7 @@ def resolve(
     except ValueError as exc:
         return f"{str(exc).capitalize()}."
     now = services.clock()
-    if not q.close_review(
+    if not review_rows.close_review(
         session,
         review.id,
         status=ReviewStatus.RESOLVED,
@@ -134,7 +135,7 @@ def _dissenter_dms(
     spec = project_spec(project)
     preview = item_preview(session, item)
     dms = []
-    for answer in q.current_answers(session, item.id):
+    for answer in review_rows.current_answers(session, item.id):
         differs = answer.unsure or answer_key(answer.value) != answer_key(label)
         if not differs or answer.annotator == lead or not SLACK_USER_ID.match(answer.annotator):
             continue
@@ -159,7 +160,7 @@ def send_back(session: Session, services: Services, user: str, ref: ReviewRef) -
         return review
     project, item = _project_item(session, review)
     now = services.clock()
-    if not q.close_review(
+    if not review_rows.close_review(
         session, review.id, status=ReviewStatus.SENT_BACK, resolver=user, now=now
     ):
         return "Another lead decided this review a moment ago."

@@ -14,9 +14,9 @@ from bot.domain.guideline_acks import version_read_by
 from bot.flows.project_choice import allowed_projects, find_project
 from bot.projects.sync import project_spec
 from bot.runtime.services import Services
+from bot.views.choices import choice_label
 from bot.views.item_content import full_text
-from bot.views.labeling_card import choice_label
-from storage import reviews as q
+from storage import reviews as review_rows
 from storage.models import GuidelineFeedback, Project
 
 MAX_FEEDBACK = 4000
@@ -25,10 +25,10 @@ MAX_FEEDBACK = 4000
 def edge_case_records(session: Session, project: Project) -> list[dict[str, Any]]:
     """One record per edge case: the item, its final label, the lead's notes and the thread."""
     spec = project_spec(project)
-    rows = q.edge_cases(session, project.id)
+    rows = review_rows.edge_cases(session, project.id)
     item_ids = [item.id for _, item in rows]
-    reviews = q.latest_reviews(session, item_ids)
-    threads = q.discussions(session, item_ids)
+    reviews = review_rows.latest_reviews(session, item_ids)
+    threads = review_rows.discussions(session, item_ids)
     records = []
     for edge, item in rows:
         review = reviews.get(item.id)
@@ -144,5 +144,5 @@ def feedback_records(session: Session, project: Project) -> list[dict[str, Any]]
             "guideline_version": f.guideline_version,
             "created_at": f.created_at.isoformat(),
         }
-        for f in q.feedback(session, project.id)
+        for f in review_rows.feedback(session, project.id)
     ]

@@ -15,7 +15,7 @@ from bot.reports.digest import DigestKind
 from bot.reports.stats import AnnotatorFigures, annotator_figures, compute_stats, zone_of
 from bot.reports.timesheet import MonthSheet, my_month
 from bot.runtime.services import Services
-from bot.views.labeling_card import Message, render_notice
+from bot.views.message import Message, render_notice
 from bot.views.stats import render_my_stats, render_stats
 
 NOT_A_LEAD = "Only a lead of {title} can post its digest."

@@ -1,4 +1,4 @@
-"""Quality and progress metrics: pure functions over plain records (no database, no Slack)."""
+"""Quality and progress metrics: pure functions over plain values (no database, no Slack)."""
 
 from bot.metrics.agreement import (
     Coefficient,
@@ -7,66 +7,33 @@ from bot.metrics.agreement import (
     fleiss_kappa,
     mean_pairwise_cohen_kappa,
     percent_agreement,
-    units_from_answers,
 )
 from bot.metrics.alpha import Level, krippendorff_alpha
-from bot.metrics.annotators import (
-    AnnotatorStats,
-    active_time,
-    agreement_with_final,
-    annotator_stats,
-    gold_accuracy,
-    median_seconds,
-    unsure_rate,
-)
+from bot.metrics.annotators import active_time
 from bot.metrics.labels import ConfusionPair, LabelCount, confusion_pairs, label_distribution
-from bot.metrics.model import prediction_accuracy
-from bot.metrics.progress import (
-    DayThroughput,
-    Eta,
-    Pace,
-    ProgressSummary,
-    daily_throughput,
-    eta,
-    pace,
-    progress_summary,
-)
-from bot.metrics.records import Accuracy, AnswerRecord, AnswerValue, ItemRecord, ReviewRecord, Units
+from bot.metrics.progress import DayThroughput, Eta, Pace, eta, pace
+from bot.metrics.records import Accuracy, AnswerValue, Units
 
 __all__ = [
     "Accuracy",
-    "AnnotatorStats",
-    "AnswerRecord",
     "AnswerValue",
     "Coefficient",
     "ConfusionPair",
     "DayThroughput",
     "Eta",
-    "ItemRecord",
     "LabelCount",
     "Level",
     "Pace",
     "PairwiseKappa",
-    "ProgressSummary",
-    "ReviewRecord",
     "Units",
     "active_time",
-    "agreement_with_final",
-    "annotator_stats",
     "cohen_kappa",
     "confusion_pairs",
-    "daily_throughput",
     "eta",
     "fleiss_kappa",
-    "gold_accuracy",
     "krippendorff_alpha",
     "label_distribution",
     "mean_pairwise_cohen_kappa",
-    "median_seconds",
     "pace",
     "percent_agreement",
-    "prediction_accuracy",
-    "progress_summary",
-    "unsure_rate",
-    "units_from_answers",
 ]

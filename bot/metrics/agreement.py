@@ -7,13 +7,12 @@ Every coefficient returns a `Coefficient`, whose `value` is None with a human-re
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from statistics import fmean
 
-from bot.domain.consensus import answer_key
-from bot.metrics.records import AnswerRecord, ItemRecord, Units, as_aware
+from bot.metrics.records import Units
 
 
 @dataclass(frozen=True)
@@ -37,26 +36,6 @@ class PairwiseKappa:
     value: float | None
     reason: str | None = None
     by_pair: Mapping[tuple[str, str], float] = field(default_factory=dict)
-
-
-def units_from_answers(answers: Iterable[AnswerRecord], items: Iterable[ItemRecord]) -> Units:
-    """Reliability data for completed items: each annotator's latest non-unsure answer key.
-
-    Unsure answers are abstentions, not ratings, so they are left out like missing data.
-    """
-    complete = {item.item_id for item in items if item.is_complete}
-    latest: dict[tuple[int, str], AnswerRecord] = {}
-    for answer in answers:
-        if answer.item_id not in complete or answer.unsure or answer.value is None:
-            continue
-        slot = (answer.item_id, answer.annotator)
-        known = latest.get(slot)
-        if known is None or as_aware(answer.created_at) >= as_aware(known.created_at):
-            latest[slot] = answer
-    units: dict[int, dict[str, str]] = {}
-    for (item_id, annotator), answer in latest.items():
-        units.setdefault(item_id, {})[annotator] = answer_key(answer.value)
-    return units
 
 
 def percent_agreement(units: Units) -> Coefficient:

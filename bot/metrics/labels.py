@@ -46,8 +46,9 @@ class _Names:
         return self._names[key]
 
 
-def label_distribution(final_labels: Iterable[AnswerValue]) -> list[LabelCount]:
-    """Final labels by frequency, most frequent first (ties alphabetical); None is skipped.
+def label_distribution(labels: Iterable[tuple[AnswerValue, int]]) -> list[LabelCount]:
+    """Decided labels by frequency, most frequent first (ties alphabetical), from (label, how
+    many items carry it) pairs; None is skipped.
 
     A multi-choice label counts once for each chosen option, so shares (per labelled item)
     can add up to more than 1.
@@ -55,12 +56,13 @@ def label_distribution(final_labels: Iterable[AnswerValue]) -> list[LabelCount]:
     names = _Names()
     counts: Counter[str] = Counter()
     labelled = 0
-    for label in final_labels:
+    for label, items in labels:
         if label is None:
             continue
-        labelled += 1
+        labelled += items
         options: Sequence[AnswerValue] = label if isinstance(label, list) else [label]
-        counts.update({names.key(option) for option in options})
+        for key in {names.key(option) for option in options}:
+            counts[key] += items
     ranked = sorted(counts.items(), key=lambda entry: (-entry[1], names[entry[0]]))
     return [LabelCount(names[key], count, count / labelled) for key, count in ranked]
 

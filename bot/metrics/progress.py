@@ -3,37 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta
 from statistics import fmean
-
-from bot.metrics.records import (
-    STATUS_OPEN,
-    AnswerRecord,
-    ItemRecord,
-    ReviewRecord,
-    as_aware,
-    local_date,
-)
-
-
-@dataclass(frozen=True)
-class ProgressSummary:
-    """A snapshot of the project: items per status, answers, and the review backlog.
-
-    `remaining_answers` counts the (non-unsure) answers open items still need; items waiting
-    in review need a reviewer instead and are not included.
-    """
-
-    items_by_status: dict[str, int]
-    items: int
-    complete: int
-    answers: int
-    remaining_answers: int
-    review_queue: int
-    oldest_review_age: timedelta | None
 
 
 @dataclass(frozen=True)
@@ -65,52 +38,6 @@ class Eta:
     days_needed: float | None
     expected_date: date | None
     on_track: bool | None
-
-
-def progress_summary(
-    items: Iterable[ItemRecord],
-    answers: Iterable[AnswerRecord],
-    reviews: Iterable[ReviewRecord],
-    now: datetime,
-) -> ProgressSummary:
-    """Counts for the project dashboard; the review queue is the reviews not yet resolved."""
-    all_items = list(items)
-    all_answers = list(answers)
-    by_status = Counter(str(item.status) for item in all_items)
-    given = Counter(answer.item_id for answer in all_answers if not answer.unsure)
-    remaining = sum(
-        max(0, item.required_answers - given[item.item_id])
-        for item in all_items
-        if item.status == STATUS_OPEN
-    )
-    waiting = [as_aware(review.created_at) for review in reviews if review.resolved_at is None]
-    return ProgressSummary(
-        items_by_status=dict(by_status),
-        items=len(all_items),
-        complete=sum(item.is_complete for item in all_items),
-        answers=len(all_answers),
-        remaining_answers=remaining,
-        review_queue=len(waiting),
-        oldest_review_age=as_aware(now) - min(waiting) if waiting else None,
-    )
-
-
-def daily_throughput(
-    answers: Iterable[AnswerRecord],
-    items: Iterable[ItemRecord],
-    tz: tzinfo,
-    today: date,
-    days: int = 7,
-) -> list[DayThroughput]:
-    """Answers and completions on each of the `days` calendar days ending with `today`
-    (oldest first, quiet days included as zeros), with days as seen in time zone `tz`."""
-    first = today - timedelta(days=days - 1)
-    answered = Counter(local_date(answer.created_at, tz) for answer in answers)
-    completed = Counter(
-        local_date(item.completed_at, tz) for item in items if item.completed_at is not None
-    )
-    calendar = (first + timedelta(days=offset) for offset in range(days))
-    return [DayThroughput(day, answered[day], completed[day]) for day in calendar]
 
 
 def pace(throughput: Sequence[DayThroughput]) -> Pace:

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import TypeAlias
 
-AnswerValue: TypeAlias = str | int | float | list[str] | None
-"""A stored answer or label: one choice, a rating, a multi-choice list, or nothing."""
+from storage.values import AnswerValue as AnswerValue  # re-exported for the metrics
 
 Units: TypeAlias = Mapping[int, Mapping[str, str]]
 """Reliability data: item id -> annotator -> answer key (see `bot.domain.consensus.answer_key`)."""
@@ -23,51 +22,6 @@ STATUS_OPEN = "open"
 STATUS_IN_REVIEW = "in_review"
 STATUS_COMPLETE = "complete"
 METHOD_ADJUDICATED = "adjudicated"
-
-
-@dataclass(frozen=True)
-class AnswerRecord:
-    """One current (not superseded) answer by one annotator."""
-
-    item_id: int
-    annotator: str
-    value: AnswerValue
-    unsure: bool
-    seconds: float | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class ItemRecord:
-    """One item's state; `gold_answer` is set only on gold (known-answer) items."""
-
-    item_id: int
-    status: str
-    final_label: AnswerValue
-    final_method: str | None
-    gold_answer: AnswerValue
-    prediction: AnswerValue
-    required_answers: int
-    created_at: datetime
-    completed_at: datetime | None = None
-
-    @property
-    def is_complete(self) -> bool:
-        return self.status == STATUS_COMPLETE
-
-    @property
-    def is_gold(self) -> bool:
-        return self.gold_answer is not None
-
-
-@dataclass(frozen=True)
-class ReviewRecord:
-    """One review request; open while `resolved_at` is None."""
-
-    item_id: int
-    reason: str
-    created_at: datetime
-    resolved_at: datetime | None = None
 
 
 @dataclass(frozen=True)

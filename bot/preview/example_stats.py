@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from bot.metrics import Accuracy, DayThroughput, eta, pace
+from bot.metrics import Accuracy, DayThroughput, eta, label_distribution, pace
 from bot.metrics.quality import Estimate, needs_calibration, quality_by_annotator
 from bot.metrics.records import AnswerValue, local_date
 from bot.preview.example_data import ERIN, FRANK, ME, NOW, SAM, example
@@ -123,6 +123,7 @@ def project_stats() -> ProjectStats:
             items_reviewed=97,
             open_holding=4,
         ),
+        labels=label_distribution([("positive", 1003), ("negative", 611), ("neutral", 262)]),
         decided=(1876, 5902),
         method=ex.spec.consensus.method,
         agreement=agreement(seed=11),

@@ -9,16 +9,16 @@ from bot.flows.project_choice import NOT_ALLOWED
 from bot.preview.example_data import PORTRAIT_ITEM, example, item
 from bot.preview.shots import Post, Shot, ephemeral
 from bot.views.channel_post import render_channel_post
+from bot.views.choices import choice_label
 from bot.views.item_content import full_text, item_text, render_item_content
 from bot.views.labeling_card import (
     Previous,
-    choice_label,
     render_done_card,
     render_guidelines_card,
     render_item_card,
-    render_notice,
     render_stopped_card,
 )
+from bot.views.message import render_notice
 from bot.views.message_modal import MessageRef, render_message_modal
 from bot.views.modals import render_free_text_modal, render_full_text_modal, render_unsure_modal
 from bot.views.pickers import render_guidelines, render_project_picker

@@ -9,10 +9,10 @@ import pkgutil
 from bot.preview import example_stats as figures
 from bot.preview.example_data import LEAD, SAM, example
 from bot.preview.shots import Post, Shot, ephemeral
+from bot.views.choices import choice_label
 from bot.views.digest import render_daily, render_lead_quality, render_weekly
 from bot.views.help import render_help
 from bot.views.home import HomeProject, render_home
-from bot.views.labeling_card import choice_label
 from bot.views.quarantine import render_quarantine_dm, render_released
 from bot.views.stats import render_my_stats, render_stats
 

@@ -22,10 +22,10 @@ from bot.preview.example_data import (
 from bot.preview.shots import Post, Shot, ephemeral
 from bot.projects.spec import guideline_section
 from bot.views.blocks import safe
-from bot.views.item_card import AnswerLine as LookupAnswer
-from bot.views.item_card import ItemDetails, ReviewLine, render_lookup_card
+from bot.views.choices import choice_label
 from bot.views.item_content import item_text, render_item_content
-from bot.views.labeling_card import choice_label
+from bot.views.lookup_card import AnswerLine as LookupAnswer
+from bot.views.lookup_card import ItemDetails, ReviewLine, render_lookup_card
 from bot.views.people import named
 from bot.views.review_modals import render_edge_case_modal, render_resolve_modal
 from bot.views.review_notes import render_dissent_dm, render_thread_note
@@ -295,7 +295,7 @@ def lookups() -> list[Shot]:
         ephemeral(
             "lookup-card",
             "/label item rev-0012 (as a lead)",
-            "bot.views.item_card.render_lookup_card",
+            "bot.views.lookup_card.render_lookup_card",
             render_lookup_card(details),
         ),
         ephemeral(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 
 Surface = Literal["message", "modal", "home"]
 

@@ -22,7 +22,7 @@ from bot.projects.spec import ProjectSpec
 from bot.projects.sync import get_project, project_spec
 from bot.reports.digest import DailyDigest, DigestKind, WeeklyDigest, daily_digest, weekly_digest
 from bot.views.digest import render_daily, render_lead_quality, render_weekly
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 from storage.db import SessionFactory, read_only, unit_of_work
 from storage.models import DigestRun, utcnow
 
@@ -36,7 +36,7 @@ def manual_period(now: datetime) -> str:
     return f"manual-{now:%Y%m%dT%H%M%S.%f}"[:32]
 
 
-def claim(sessions: SessionFactory, project_id: int, kind: str, period: str) -> int | None:
+def claim_period(sessions: SessionFactory, project_id: int, kind: str, period: str) -> int | None:
     """Record the run before posting; None when it was already claimed (and not failed)."""
     try:
         with unit_of_work(sessions) as session:
@@ -61,7 +61,7 @@ def claim(sessions: SessionFactory, project_id: int, kind: str, period: str) -> 
         return retried
 
 
-def finish(sessions: SessionFactory, run_id: int, status: str) -> None:
+def finish_run(sessions: SessionFactory, run_id: int, status: str) -> None:
     with unit_of_work(sessions) as session:
         run = session.get(DigestRun, run_id)
         if run is not None:
@@ -80,7 +80,7 @@ class Rendered:
     flags: Message | None
 
 
-def render(sessions: SessionFactory, slug: str, kind: DigestKind, now: datetime) -> Rendered:
+def render_digest(sessions: SessionFactory, slug: str, kind: DigestKind, now: datetime) -> Rendered:
     """Compute in a read-only snapshot (no write lock held while charts are drawn)."""
     with read_only(sessions) as session:
         project = get_project(session, slug)
@@ -117,7 +117,7 @@ def _dm(client: WebClient, user_id: str) -> str:
     return str(client.conversations_open(users=user_id)["channel"]["id"])
 
 
-def send(client: WebClient, directory: Directory, rendered: Rendered) -> list[str]:
+def send_digest(client: WebClient, directory: Directory, rendered: Rendered) -> list[str]:
     """Post the public part to the project's channel (the leads' DMs when it has none),
     then the quality flags to each lead's DM. Returns the channels posted to."""
     spec, slack = rendered.spec, rendered.spec.slack
@@ -168,16 +168,16 @@ def post_digest(
     """Claim, render, send, mark finished. False when this period was already posted."""
     with read_only(sessions) as session:
         project_id = get_project(session, slug).id
-    run_id = claim(sessions, project_id, kind, period)
+    run_id = claim_period(sessions, project_id, kind, period)
     if run_id is None:
         log.info("%s digest for %s, %s: already posted", kind, slug, period)
         return False
     try:
-        targets = send(client, directory, render(sessions, slug, kind, now))
+        targets = send_digest(client, directory, render_digest(sessions, slug, kind, now))
     except Exception:
-        finish(sessions, run_id, FAILED)
+        finish_run(sessions, run_id, FAILED)
         raise
-    finish(sessions, run_id, POSTED)
+    finish_run(sessions, run_id, POSTED)
     log.info("%s digest for %s, %s: posted to %s", kind, slug, period, ", ".join(targets))
     return True
 

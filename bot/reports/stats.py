@@ -17,11 +17,13 @@ from bot.metrics import (
     ConfusionPair,
     DayThroughput,
     Eta,
+    LabelCount,
     PairwiseKappa,
     confusion_pairs,
     eta,
     fleiss_kappa,
     krippendorff_alpha,
+    label_distribution,
     mean_pairwise_cohen_kappa,
     pace,
     percent_agreement,
@@ -87,6 +89,7 @@ class ProjectStats:
     unsure_answers: int
     review: stats_counts.ReviewCounts
     decided: tuple[int, int]  # (decided items, their sure answers)
+    labels: list[LabelCount]  # decided labels, most frequent first
     method: str
     agreement: AgreementFigures
     annotators: list[AnnotatorFigures]
@@ -99,13 +102,14 @@ def zone_of(spec: ProjectSpec) -> ZoneInfo:
     return ZoneInfo(spec.digest.timezone)
 
 
-def day_start(day: date, tz: tzinfo) -> datetime:
+def midnight(day: date, tz: tzinfo) -> datetime:
+    """The instant `day` begins in time zone `tz`."""
     return datetime.combine(day, time(), tzinfo=tz)
 
 
 def midnights(first: date, days: int, tz: tzinfo) -> list[datetime]:
     """The local midnights bounding `days` calendar days from `first` (days + 1 instants)."""
-    return [day_start(first + timedelta(days=n), tz) for n in range(days + 1)]
+    return [midnight(first + timedelta(days=n), tz) for n in range(days + 1)]
 
 
 def throughput(
@@ -150,8 +154,8 @@ def annotator_figures(
     counts = stats_annotators.annotator_counts(
         session,
         project_id,
-        today_start=day_start(today, tz),
-        week_start=day_start(today - timedelta(days=6), tz),
+        today_start=midnight(today, tz),
+        week_start=midnight(today - timedelta(days=6), tz),
         annotator=annotator,
     )
     medians = stats_annotators.median_seconds(
@@ -238,6 +242,7 @@ def compute_stats(session: Session, project: Project, now: datetime) -> ProjectS
         unsure_answers=sum(a.unsure for a in annotators),
         review=stats_counts.review_counts(session, project.id),
         decided=stats_counts.decided_answers(session, project.id),
+        labels=label_distribution(stats_counts.decided_labels(session, project.id)),
         method=spec.consensus.method,
         agreement=agreement_figures(stats_quality.agreement_sample(session, project.id), spec),
         annotators=annotators,

@@ -23,7 +23,7 @@ from bot.metrics.quality import accuracy_by_annotator, pooled
 from bot.metrics.records import local_date
 from bot.projects.spec import Pay
 from bot.projects.sync import project_spec
-from bot.reports.stats import day_start, zone_of
+from bot.reports.stats import midnight, zone_of
 from storage import stats_annotators, stats_quality
 from storage.models import Project
 
@@ -115,7 +115,7 @@ def timesheet(
     spec = project_spec(project)
     terms = pay_terms(spec.pay, rate)
     tz = zone_of(spec)
-    start, end = day_start(since, tz), day_start(until + timedelta(days=1), tz)
+    start, end = midnight(since, tz), midnight(until + timedelta(days=1), tz)
     gold = accuracy_by_annotator(
         stats_quality.gold_outcomes(
             session, project.id, since=start, until=end, annotator=annotator

@@ -6,7 +6,7 @@ from bot.projects.spec import ProjectSpec
 from bot.slack.ids import Action
 from bot.views.blocks import Block, actions, button, cap_blocks, context, safe, section
 from bot.views.item_content import ref_suffix, ref_words, render_item_content
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 from bot.views.state import CardState
 from storage.models import Item, ItemStatus, Project
 

@@ -9,7 +9,7 @@ from bot.metrics.quality import LOW_QUALITY, MIN_SCORED, AnnotatorQuality, Estim
 from bot.reports.digest import DailyDigest, WeeklyDigest
 from bot.reports.stats import AgreementFigures
 from bot.views.blocks import Block, cap_blocks, context, header, safe, section
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 from bot.views.people import mention
 from bot.views.stats import percent, ratio, summary_blocks
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.views.blocks import section
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 
 
 def render_help(rows: list[tuple[str, str]]) -> Message:

@@ -14,14 +14,13 @@ from bot.views.blocks import (
     cap_blocks,
     context,
     divider,
-    fallback_text,
-    mrkdwn,
     plain,
     safe,
     section,
 )
 from bot.views.item_content import render_item_content
 from bot.views.markdown import sections_within
+from bot.views.message import Message
 from bot.views.state import CardState
 
 GUIDELINES_PREVIEW = 2900  # one section: the card stays a card
@@ -35,26 +34,6 @@ class Previous:
     label: str
     gold_expected: str | None = None
     gold_note: str | None = None
-
-
-@dataclass(frozen=True)
-class Message:
-    """A message's blocks and its top-level `text`, which is made safe here, once for every
-    message kind: Slack uses it for notifications, where live markup would ping or link."""
-
-    blocks: list[Block]
-    text: str
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "text", fallback_text(self.text))
-
-
-def choice_label(spec: ProjectSpec, value: object) -> str:
-    """Display text for an answer value (a list for multi-choice, free text as is)."""
-    by_value = {c.value: c.button_text for c in spec.task.effective_choices}
-    if isinstance(value, list):
-        return ", ".join(by_value.get(str(v), str(v)) for v in value) or "(none)"
-    return by_value.get(str(value), str(value))
 
 
 def progress_line(remaining: int, today: int) -> str:
@@ -201,8 +180,3 @@ def render_stopped_card(*, title: str, session_count: int, today: int, state: Ca
         ),
     ]
     return Message(blocks=blocks, text=f"{title}: paused")
-
-
-def render_notice(text: str) -> Message:
-    """A one-line reply (ephemeral or replacing a card); the text is escaped here."""
-    return Message(blocks=[{"type": "section", "text": mrkdwn(safe(text))}], text=text[:300])

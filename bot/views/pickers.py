@@ -6,8 +6,8 @@ from typing import Literal
 
 from bot.slack.ids import Action
 from bot.views.blocks import Block, button, cap_blocks, context, link, safe, section
-from bot.views.labeling_card import Message
 from bot.views.markdown import sections_within
+from bot.views.message import Message
 from storage.models import Project
 
 Purpose = Literal["next", "guidelines"]

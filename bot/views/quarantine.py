@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.slack.ids import Action
 from bot.views.blocks import actions, button, context, safe, section
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 from bot.views.people import mention
 from bot.views.stats import percent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.views.blocks import context, safe, section
 from bot.views.item_content import ref_suffix
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 from bot.views.people import mention
 
 NOTE = 1500

@@ -25,9 +25,10 @@ from bot.views.blocks import (
     safe,
     section,
 )
+from bot.views.choices import choice_label
 from bot.views.item_content import ref_suffix, ref_words, render_item_content
-from bot.views.labeling_card import Message, choice_label
 from bot.views.markdown import shorten, to_mrkdwn
+from bot.views.message import Message
 from bot.views.people import named
 from bot.views.review_state import ReviewRef
 from storage.models import Item, ReviewReason, ReviewStatus

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.slack.ids import Action
 from bot.views.blocks import Block, button, context, safe, section
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 
 PREVIEW = 160
 

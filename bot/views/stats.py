@@ -19,7 +19,7 @@ from bot.views.blocks import (
     section,
 )
 from bot.views.home import progress_bar
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 from bot.views.pay import month_text
 from bot.views.people import mention
 

@@ -46,6 +46,10 @@ def stats_json(stats: ProjectStats) -> dict[str, Any]:
                 for pair in agreement.confusion[:5]
             ],
         },
+        "labels": [
+            {"label": entry.label, "items": entry.count, "share": _round(entry.share)}
+            for entry in stats.labels
+        ],
         "consensus_method": stats.method,
         "answers_per_decided_item": _round(
             stats.decided[1] / stats.decided[0] if stats.decided[0] else None

@@ -27,7 +27,7 @@ from bot.views.blocks import (
     section,
 )
 from bot.views.item_content import render_item_content
-from bot.views.labeling_card import Message
+from bot.views.message import Message
 from bot.views.people import mention
 
 CONTENT_LIMIT = 1200

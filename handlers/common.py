@@ -1,90 +1,68 @@
-"""Helpers every listener uses: the injected services, post-ack safety, DM delivery, refusals."""
+"""What every listener shares: the executor's request, the decoded state of the pressed
+button (a listener middleware puts it in the listener's arguments), and who is asking.
+
+Bolt passes any key of the request's context to a listener by name: `services` is put there
+for every request (`bot.slack.app.ServicesMiddleware`), and `decode_button` puts the button's
+decoded state there under the name the listener asks for.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
-from bot.runtime.failures import DATABASE_UNAVAILABLE, reason
+from bot.flows.effects import Refusal
 from bot.runtime.services import Services
-from bot.slack.request_errors import TRY_AGAIN
-from bot.views.message import Message, render_notice
-from storage.db import unit_of_work
+from handlers.executor import Request, carry_out
 
 log = logging.getLogger("handlers")
 
 State = TypeVar("State")
-Listener = Callable[[Ack, dict[str, Any], Respond, WebClient, BoltContext], None]
-StatefulListener = Callable[[Ack, dict[str, Any], Respond, WebClient, BoltContext, State], None]
 
 
-def services_of(context: BoltContext) -> Services:
-    services = context.get("services")
-    assert isinstance(services, Services), "create_app's middleware injects Services"
-    return services
-
-
-@contextmanager
-def transaction(context: BoltContext) -> Iterator[Session]:
-    with unit_of_work(services_of(context).sessions) as session:
-        yield session
-
-
-def after_ack(what: str, fn: Callable[[], Any]) -> None:
-    """Run a Web API step after `ack()`, logging instead of raising.
-
-    A listener that raises just after acking can make Bolt 1.30 answer 404 instead of the ack;
-    the work that failed is recovered on the person's next interaction (the lease is kept).
-    """
-    try:
-        fn()
-    except Exception as exc:  # noqa: BLE001 - every failure here must stay out of Bolt
-        log.warning("%s failed after ack: %s", what, _describe(exc))
-
-
-def _describe(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if response is not None and hasattr(response, "get"):
-        return f"{type(exc).__name__} ({response.get('error')})"
-    return type(exc).__name__
-
-
-def is_db_unavailable(exc: Exception) -> bool:
-    return isinstance(exc, OperationalError)
-
-
-def send_dm(client: WebClient, user_id: str, message: Message) -> str | None:
-    """Post a message in the person's DM with the bot; returns the message ts."""
-    channel = client.conversations_open(users=user_id)["channel"]["id"]
-    response = client.chat_postMessage(
-        channel=channel,
-        blocks=message.blocks,
-        text=message.text,
-        unfurl_links=False,
-        unfurl_media=False,
+def request(
+    ack: Callable[..., Any],
+    respond: Respond | None,
+    client: WebClient,
+    services: Services,
+    body: dict[str, Any],
+    *,
+    what: str | None = None,
+) -> Request:
+    """The executor's view of a Bolt request: the trigger id opens modals, and `what` names
+    the request in a log line (by default the pressed action or the command)."""
+    trigger = body.get("trigger_id")
+    return Request(
+        ack,
+        _usable(respond),
+        client,
+        services,
+        trigger_id=str(trigger) if trigger else None,
+        what=what or _what(body),
+        user=user_of(body) or None,
     )
-    ts = response.get("ts")
-    return str(ts) if ts else None
 
 
-def reply(respond: Any, message: Message, *, replace: bool) -> None:
-    """Answer through the interaction's response_url (no chat.update rate limit)."""
-    if replace:
-        respond(replace_original=True, blocks=message.blocks, text=message.text)
-    else:
-        respond(
-            response_type="ephemeral",
-            replace_original=False,
-            blocks=message.blocks,
-            text=message.text,
-        )
+def _usable(respond: Respond | None) -> Respond | None:
+    """Bolt hands every listener a `respond`, which raises when the request had no
+    response_url (an App Home button); None then, so replies go to the DM instead."""
+    return respond if respond is not None and respond.response_url else None
+
+
+def _what(body: dict[str, Any]) -> str:
+    actions = body.get("actions")
+    if isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        return f"a {str(actions[0].get('action_id', '?'))[:40]} click"
+    if body.get("command"):
+        word = str(body.get("text") or "help").split(maxsplit=1)
+        return f"{body['command']} {word[0][:20] if word else 'help'}"
+    if body.get("type") == "view_submission":
+        return "a form"
+    return "a request"
 
 
 def user_of(body: dict[str, Any]) -> str:
@@ -94,61 +72,37 @@ def user_of(body: dict[str, Any]) -> str:
     return str(body.get("user_id", ""))
 
 
-def store_then_ack(
-    context: BoltContext, ack: Any, respond: Any, work: Callable[[Session], Any]
-) -> Any | None:
-    """Run `work` in one transaction, then ack; on a database failure ack and say try again.
+def decode_button(
+    name: str, decode: Callable[[str | None], State], refusal: str
+) -> Callable[..., BoltResponse | None]:
+    """A listener middleware that decodes the pressed button's value into `context[name]`.
 
-    Returns None when nothing was stored (the caller then does nothing more).
+    `decode` raises ValueError on a malformed or forged value; the click is then acked (the
+    ack is the middleware's response: Bolt answers 404 for a middleware that neither calls
+    `next` nor returns one) and refused with `refusal` after the ack, and the listener never
+    runs, so it only ever sees sound state.
     """
-    try:
-        with transaction(context) as session:
-            result = work(session)
-    except DATABASE_UNAVAILABLE as exc:
-        log.error("database unavailable: %s", reason(exc))
-        ack()
-        after_ack(
-            "try-again notice",
-            lambda: respond(text=TRY_AGAIN, response_type="ephemeral", replace_original=False),
-        )
+
+    def middleware(
+        ack: Ack,
+        body: dict[str, Any],
+        respond: Respond,
+        client: WebClient,
+        context: BoltContext,
+        next: Callable[[], None],  # noqa: A002 - Bolt's name for it
+    ) -> BoltResponse | None:
+        try:
+            actions = body.get("actions") or [{}]
+            context[name] = decode(actions[0].get("value"))
+        except ValueError:
+            services: Services = context["services"]
+            acked = ack()
+            user = user_of(body) or None
+            refused = Request(ack, _usable(respond), client, services, user=user)
+            services.background(lambda: carry_out(refused, Refusal(refusal)))
+            return acked
+        next()
         return None
-    ack()
-    return result
 
-
-def refuse(ack: Ack, respond: Respond, text: str) -> None:
-    """Ack, then tell the presser privately why nothing happened."""
-    ack()
-    after_ack("refusal", lambda: reply(respond, render_notice(text), replace=False))
-
-
-def with_button_state(
-    decode: Callable[[str | None], State], refusal: str
-) -> Callable[[StatefulListener[State]], Listener]:
-    """Decorate a button listener so it receives the state decoded from the button's value.
-
-    `decode` raises ValueError on a malformed or forged value; the click is then acked and
-    refused with `refusal`, so the listener itself only ever sees well-formed state. The wrapper
-    declares Bolt's argument names itself (no `functools.wraps`: Bolt would unwrap it and read
-    the inner signature).
-    """
-
-    def decorate(listener: StatefulListener[State]) -> Listener:
-        def decoded(
-            ack: Ack,
-            body: dict[str, Any],
-            respond: Respond,
-            client: WebClient,
-            context: BoltContext,
-        ) -> None:
-            try:
-                state = decode(body["actions"][0].get("value"))
-            except ValueError:
-                return refuse(ack, respond, refusal)
-            return listener(ack, body, respond, client, context, state)
-
-        decoded.__name__ = decoded.__qualname__ = listener.__name__
-        decoded.__doc__ = listener.__doc__
-        return decoded
-
-    return decorate
+    middleware.__name__ = f"decode_{name}"
+    return middleware

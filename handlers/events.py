@@ -4,44 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.flows import discussion
-from bot.flows.home import home_view
-from bot.runtime.failures import log_failure
+from bot.flows.discussion import record_thread_event
+from bot.flows.home import publish_home
+from bot.runtime.services import Services
 from bot.slack.ids import Event
-from handlers.common import after_ack, log, services_of, transaction
-from storage.db import read_only
+from handlers.common import request
+from handlers.executor import ack_then_run
 
 
-def register(app: App) -> None:
+def register(app: Any) -> None:
     app.event(Event.APP_HOME_OPENED)(on_app_home_opened)
     app.event(Event.MESSAGE)(on_message)
 
 
-def on_app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def _acked() -> None:
+    """Events are acked by Bolt before the listener runs."""
+
+
+def on_app_home_opened(event: dict[str, Any], client: WebClient, services: Services) -> None:
     if event.get("tab") not in (None, "home"):
         return
     user = str(event.get("user") or "")
-
-    def publish() -> None:
-        with read_only(services_of(context).sessions) as session:
-            view = home_view(session, services_of(context), user)
-        client.views_publish(user_id=user, view=view)
-
-    after_ack("app home", publish)
+    ack_then_run(
+        request(_acked, None, client, services, {}, what="an App Home event"),
+        lambda s: publish_home(s, services, user),
+        read_only_work=True,
+    )
 
 
-def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+def on_message(
+    body: dict[str, Any], event: dict[str, Any], client: WebClient, services: Services
+) -> None:
     """Store review-thread replies, edits and deletions once, whatever Slack redelivers."""
-    try:
-        with transaction(context) as session:
-            if not discussion.first_delivery(session, body.get("event_id")):
-                return
-            outcome = discussion.apply_message_event(session, event)
-    except Exception as exc:
-        log_failure(log, "could not apply a message event", exc)
-        return
-    if outcome is not discussion.ThreadEvent.IGNORED:
-        log.info("review thread %s: %s", event.get("channel"), outcome.value)
+    ack_then_run(
+        request(_acked, None, client, services, {}, what="a message event"),
+        lambda s: record_thread_event(s, body.get("event_id"), event),
+    )

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from bot.flows import lookup
-from handlers.common import reply, services_of
-from handlers.subcommands import Invocation, rest_of, subcommand
-from storage.db import read_only
+from bot.flows.effects import Outcome
+from bot.runtime.services import Services
+from handlers.subcommands import Invocation, subcommand
 
 
-@subcommand("item", "item <id | external id>", "show an item: content, answers, review")
-def show_item(call: Invocation) -> None:
-    services = services_of(call.context)
-    with read_only(services.sessions) as session:
-        found = lookup.find_item(session, services, call.user_id, rest_of(call.text, 1))
-    reply(call.respond, lookup.card(call.client, found), replace=False)
+@subcommand(
+    "item", "item <id | external id>", "show an item: content, answers, review", read_only=True
+)
+def show_item(session: Session, services: Services, call: Invocation) -> Outcome:
+    return lookup.find_item(session, services, call.user_id, call.rest(1))
 
 
-@subcommand("search", "search <words>", "find items by their text")
-def search_items(call: Invocation) -> None:
-    services = services_of(call.context)
-    with read_only(services.sessions) as session:
-        message = lookup.search_items(session, services, call.user_id, rest_of(call.text, 1))
-    reply(call.respond, message, replace=False)
+@subcommand("search", "search <words>", "find items by their text", read_only=True)
+def search_items(session: Session, services: Services, call: Invocation) -> Outcome:
+    return lookup.search_items(session, services, call.user_id, call.rest(1))

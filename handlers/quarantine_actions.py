@@ -5,53 +5,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.flows.consensus_upkeep import Released, release_from_dm
+from bot.flows.consensus_upkeep import release_from_dm
+from bot.runtime.services import Services
 from bot.slack.ids import Action
-from bot.views.message import render_notice
-from handlers.common import (
-    after_ack,
-    reply,
-    services_of,
-    store_then_ack,
-    user_of,
-    with_button_state,
-)
+from handlers.common import decode_button, request, user_of
+from handlers.executor import store_then_ack
+from storage.row_ids import as_row_id
 
 BAD_BUTTON = "That button's data was not understood; use `python -m bot annotators release`."
 
 
-def register(app: App) -> None:
-    app.action(Action.RELEASE_ANNOTATOR)(on_release)
-
-
 def _quarantine_id(value: str | None) -> int:
-    raw = str(value or "")
-    if not (raw.isdigit() and len(raw) < 19):
+    found = as_row_id(value or "")
+    if found is None:
         raise ValueError("not a quarantine id")
-    return int(raw)
+    return found
 
 
-@with_button_state(_quarantine_id, BAD_BUTTON)
+def register(app: App) -> None:
+    with_id = [decode_button("quarantine_id", _quarantine_id, BAD_BUTTON)]
+    app.action(Action.RELEASE_ANNOTATOR, middleware=with_id)(on_release)
+
+
 def on_release(
     ack: Ack,
     body: dict[str, Any],
     respond: Respond,
     client: WebClient,
-    context: BoltContext,
+    services: Services,
     quarantine_id: int,
 ) -> None:
-    user, services = user_of(body), services_of(context)
-    outcome: Released | None = store_then_ack(
-        context, ack, respond, lambda s: release_from_dm(s, services, user, quarantine_id)
+    user = user_of(body)
+    store_then_ack(
+        request(ack, respond, client, services, body),
+        lambda s: release_from_dm(s, services, user, quarantine_id),
     )
-    if outcome is None:
-        return
-    if outcome.refusal is not None:
-        refusal = outcome.refusal
-        after_ack("release refusal", lambda: reply(respond, render_notice(refusal), replace=False))
-    elif outcome.message is not None:
-        message = outcome.message
-        after_ack("release notice", lambda: reply(respond, message, replace=True))

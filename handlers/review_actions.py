@@ -6,14 +6,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.flows import review_decisions as decide
-from bot.runtime.failures import log_failure
+from bot.flows.effects import Outcome, Refusal
+from bot.runtime.services import Services
 from bot.slack.ids import Action, View
-from bot.views.message import Message, render_notice
 from bot.views.review_modals import (
     HARD_ACTION,
     HARD_BLOCK,
@@ -26,190 +26,118 @@ from bot.views.review_modals import (
     submitted_text,
 )
 from bot.views.review_state import ReviewRef
-from handlers.common import (
-    after_ack,
-    log,
-    reply,
-    send_dm,
-    services_of,
-    store_then_ack,
-    user_of,
-    with_button_state,
-)
-from storage.db import read_only, unit_of_work
+from handlers.common import decode_button, request, user_of
+from handlers.executor import ack_then_run, store_then_ack, submit
 
 BAD_BUTTON = "That button's data was not understood."
 
-with_review_ref = with_button_state(ReviewRef.decode, BAD_BUTTON)
-
 
 def register(app: App) -> None:
-    app.action(re.compile(rf"^{Action.RESOLVE}:"))(on_resolve)
-    app.action(Action.SEND_BACK)(on_send_back)
-    app.action(Action.OPEN_RESOLVE)(on_open_resolve)
-    app.action(Action.MARK_EDGE_CASE)(on_open_edge_case)
+    with_ref = [decode_button("ref", ReviewRef.decode, BAD_BUTTON)]
+    app.action(re.compile(rf"^{Action.RESOLVE}:"), middleware=with_ref)(on_resolve)
+    app.action(Action.SEND_BACK, middleware=with_ref)(on_send_back)
+    app.action(Action.OPEN_RESOLVE, middleware=with_ref)(_modal_opener(decide.resolve_modal))
+    app.action(Action.MARK_EDGE_CASE, middleware=with_ref)(_modal_opener(decide.edge_case_modal))
     app.view(View.RESOLVE)(on_resolve_submitted)
     app.view(View.EDGE_CASE)(on_edge_case_submitted)
 
 
-@with_review_ref
 def on_resolve(
     ack: Ack,
     body: dict[str, Any],
     respond: Respond,
     client: WebClient,
-    context: BoltContext,
+    services: Services,
     ref: ReviewRef,
 ) -> None:
     """One click resolves a single-choice item as the button's label (no note)."""
-    services, user = services_of(context), user_of(body)
-    outcome = store_then_ack(
-        context, ack, respond, lambda s: decide.resolve(s, services, user, ref, ref.choice, None)
+    user = user_of(body)
+    store_then_ack(
+        request(ack, respond, client, services, body),
+        lambda s: decide.resolve(s, services, user, ref, ref.choice, None),
     )
-    _deliver(client, respond, outcome)
 
 
-@with_review_ref
 def on_send_back(
     ack: Ack,
     body: dict[str, Any],
     respond: Respond,
     client: WebClient,
-    context: BoltContext,
+    services: Services,
     ref: ReviewRef,
 ) -> None:
-    services, user = services_of(context), user_of(body)
-    outcome = store_then_ack(
-        context, ack, respond, lambda s: decide.send_back(s, services, user, ref)
+    user = user_of(body)
+    store_then_ack(
+        request(ack, respond, client, services, body),
+        lambda s: decide.send_back(s, services, user, ref),
     )
-    _deliver(client, respond, outcome)
 
 
-def _deliver(
-    client: WebClient, respond: Respond | None, outcome: decide.Decision | str | None
-) -> None:
-    """After the ack: refuse privately, or update the post, close the thread and tell people."""
-    if outcome is None:
-        return
-    if isinstance(outcome, str):
-        if respond is not None:
-            after_ack("refusal", lambda: reply(respond, render_notice(outcome), replace=False))
-        return
-    channel, ts = outcome.channel, outcome.ts
-    if channel and ts:
-        post, note = outcome.post, outcome.thread_note
-        after_ack(
-            "review post update",
-            lambda: client.chat_update(channel=channel, ts=ts, blocks=post.blocks, text=post.text),
-        )
-        after_ack(
-            "review thread note",
-            lambda: client.chat_postMessage(
-                channel=channel,
-                thread_ts=ts,
-                blocks=note.blocks,
-                text=note.text,
-                unfurl_links=False,
-                unfurl_media=False,
-            ),
-        )
-    for user_id, dm in outcome.dms:
-        _dm(client, user_id, dm)
+def _modal_opener(render: Callable[[Session, Services, str, ReviewRef], Outcome]) -> Any:
+    """Check leadership, then open the modal (trigger ids expire after 3 seconds)."""
 
-
-def _dm(client: WebClient, user_id: str, message: Message) -> None:
-    after_ack("decision DM", lambda: send_dm(client, user_id, message))
-
-
-def _modal_opener(name: str, render: Callable[..., dict[str, Any] | str]) -> Any:
-    """Check leadership, then open the modal at once (trigger ids expire after 3 seconds)."""
-
-    @with_review_ref
     def listener(
         ack: Ack,
         body: dict[str, Any],
         respond: Respond,
         client: WebClient,
-        context: BoltContext,
+        services: Services,
         ref: ReviewRef,
     ) -> None:
-        ack()
-        user, services = user_of(body), services_of(context)
-        with read_only(services.sessions) as session:
-            view = render(session, services, user, ref)
-        if isinstance(view, str):
-            refusal = render_notice(view)
-            after_ack("refusal", lambda: reply(respond, refusal, replace=False))
-        else:
-            after_ack(name, lambda: client.views_open(trigger_id=body["trigger_id"], view=view))
+        user = user_of(body)
+        ack_then_run(
+            request(ack, respond, client, services, body),
+            lambda s: render(s, services, user, ref),
+            read_only_work=True,
+        )
 
-    listener.__name__ = f"on_{name}"
     return listener
 
 
-on_open_resolve = _modal_opener("open_resolve", decide.resolve_modal)
-on_open_edge_case = _modal_opener("open_edge_case", decide.edge_case_modal)
+Decide = Callable[[Session, Services, str, ReviewRef, dict[str, Any]], Outcome]
 
 
-def _submit(
-    ack: Ack,
-    body: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    error_block: str,
-    work: Callable[[Session, ReviewRef, str, dict[str, Any]], decide.Decision | str],
+def _submitted(
+    ack: Ack, body: dict[str, Any], client: WebClient, services: Services, block: str, work: Decide
 ) -> None:
     """Store the decision, then close the modal; a refusal shows in the form, nothing saved."""
     view = body.get("view") or {}
     values = (view.get("state") or {}).get("values") or {}
-    user, services = user_of(body), services_of(context)
+    user = user_of(body)
     try:
         ref = ReviewRef.decode(view.get("private_metadata"))
     except ValueError:
-        ack(response_action="errors", errors={error_block: "This form expired."})
+        ack(response_action="errors", errors={block: "This form expired."})
         return
-    try:
-        with unit_of_work(services.sessions) as session:
-            outcome = work(session, ref, user, values)
-            if isinstance(outcome, str):
-                session.rollback()
-    except Exception as exc:
-        log_failure(log, "could not store a review decision", exc)
-        ack(response_action="errors", errors={error_block: "Could not save; please try again."})
-        return
-    if isinstance(outcome, str):
-        ack(response_action="errors", errors={error_block: outcome[:150]})
-        return
-    ack()
-    _deliver(client, None, outcome)
+    submit(
+        request(ack, None, client, services, body),
+        lambda s: work(s, services, user, ref, values),
+        block,
+    )
 
 
 def on_resolve_submitted(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    services = services_of(context)
-
     def work(
-        session: Session, ref: ReviewRef, user: str, values: dict[str, Any]
-    ) -> decide.Decision | str:
+        session: Session, services: Services, user: str, ref: ReviewRef, values: dict[str, Any]
+    ) -> Outcome:
         label, note = submitted_label(values), submitted_text(values, NOTE_BLOCK, NOTE_ACTION)
         return decide.resolve(session, services, user, ref, label, note)
 
-    _submit(ack, body, client, context, LABEL_BLOCK, work)
+    _submitted(ack, body, client, services, LABEL_BLOCK, work)
 
 
 def on_edge_case_submitted(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    services = services_of(context)
-
     def work(
-        session: Session, ref: ReviewRef, user: str, values: dict[str, Any]
-    ) -> decide.Decision | str:
+        session: Session, services: Services, user: str, ref: ReviewRef, values: dict[str, Any]
+    ) -> Outcome:
         hard = submitted_text(values, HARD_BLOCK, HARD_ACTION)
         if hard is None:
-            return "Say what makes this item hard."
+            return Refusal("Say what makes this item hard.")
         wording = submitted_text(values, WORDING_BLOCK, WORDING_ACTION)
         return decide.mark_edge_case(session, services, user, ref, hard, wording)
 
-    _submit(ack, body, client, context, HARD_BLOCK, work)
+    _submitted(ack, body, client, services, HARD_BLOCK, work)

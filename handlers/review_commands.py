@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from slack_bolt import App
+from sqlalchemy.orm import Session
 
+from bot.flows.effects import Outcome
 from bot.flows.review_log import leave_feedback
-from bot.views.message import render_notice
-from handlers.common import reply, services_of, transaction
-from handlers.subcommands import Invocation, rest_of, subcommand
+from bot.runtime.services import Services
+from handlers.subcommands import Invocation, subcommand
 
 
 def register(app: App) -> None:
@@ -15,8 +16,5 @@ def register(app: App) -> None:
 
 
 @subcommand("feedback", "feedback [project] text", "suggest a change to the guidelines")
-def feedback(call: Invocation) -> None:
-    services = services_of(call.context)
-    with transaction(call.context) as session:
-        result = leave_feedback(session, services, call.user_id, rest_of(call.text, 1))
-    reply(call.respond, render_notice(result.message), replace=False)
+def feedback(session: Session, services: Services, call: Invocation) -> Outcome:
+    return leave_feedback(session, services, call.user_id, call.rest(1))

@@ -7,11 +7,11 @@ of its own to add and exists so `handlers.register` imports this module.
 from __future__ import annotations
 
 from slack_bolt import App
+from sqlalchemy.orm import Session
 
+from bot.flows.effects import Outcome
 from bot.flows.stats import my_stats_message, plan_digest, stats_message
-from bot.reports.digest_delivery import manual_period, post_digest
-from bot.views.message import render_notice
-from handlers.common import reply, services_of, transaction
+from bot.runtime.services import Services
 from handlers.subcommands import Invocation, subcommand
 
 
@@ -20,45 +20,15 @@ def register(app: App) -> None:
 
 
 @subcommand("stats", "stats [project]", "a project's progress, pace and agreement")
-def show_stats(call: Invocation) -> None:
-    services = services_of(call.context)
-    with transaction(call.context) as session:
-        message = stats_message(session, services, call.user_id, _first(call.args))
-    reply(call.respond, message, replace=False)
+def show_stats(session: Session, services: Services, call: Invocation) -> Outcome:
+    return stats_message(session, services, call.user_id, call.first)
 
 
 @subcommand("me", "me [project]", "your own figures, and this month's hours, pay and bonus")
-def show_mine(call: Invocation) -> None:
-    services = services_of(call.context)
-    with transaction(call.context) as session:
-        message = my_stats_message(session, services, call.user_id, _first(call.args))
-    reply(call.respond, message, replace=False)
+def show_mine(session: Session, services: Services, call: Invocation) -> Outcome:
+    return my_stats_message(session, services, call.user_id, call.first)
 
 
 @subcommand("digest", "digest [project] [weekly]", "post a project's digest now", lead_only=True)
-def post_digest_now(call: Invocation) -> None:
-    services = services_of(call.context)
-    with transaction(call.context) as session:
-        plan = plan_digest(session, services, call.user_id, call.args)
-    reply(call.respond, render_notice(plan.message), replace=False)
-    slug = plan.slug
-    if slug is None:
-        return
-    now = services.clock()
-
-    def post() -> None:
-        post_digest(
-            services.sessions,
-            call.client,
-            services.directory,
-            slug,
-            plan.kind,
-            manual_period(now),
-            now,
-        )
-
-    services.background(post)
-
-
-def _first(args: list[str]) -> str | None:
-    return args[0] if args else None
+def post_digest_now(session: Session, services: Services, call: Invocation) -> Outcome:
+    return plan_digest(session, services, call.user_id, call.args)

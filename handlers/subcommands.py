@@ -1,5 +1,6 @@
-"""The `/label` subcommand registry: each subcommand declares its usage, summary and who may
-run it, so help lists exactly what this person may run and modules add subcommands alone."""
+"""The `/label` subcommand registry: each subcommand declares its usage, summary, who may run
+it and whether it only reads, so help lists exactly what this person may run and modules add
+subcommands alone. A subcommand is a flow: it returns an `Outcome` for the executor."""
 
 from __future__ import annotations
 
@@ -7,21 +8,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import BoltContext, Respond
-from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.flows.effects import Outcome
+from bot.runtime.services import Services
 
 
 @dataclass(frozen=True)
 class Invocation:
-    """One `/label …` request, after the ack."""
+    """One `/label …` request."""
 
     user_id: str
     args: list[str]
     text: str
     channel_id: str
-    respond: Respond
-    client: WebClient
-    context: BoltContext
+
+    @property
+    def first(self) -> str | None:
+        """The first argument (most subcommands' optional project)."""
+        return self.args[0] if self.args else None
+
+    def rest(self, words: int) -> str:
+        """The raw text after the first `words` words (free text: feedback, a search)."""
+        parts: list[Any] = self.text.strip().split(maxsplit=words)
+        return str(parts[words]) if len(parts) > words else ""
+
+
+Run = Callable[[Session, Services, Invocation], Outcome]
 
 
 @dataclass(frozen=True)
@@ -30,28 +43,24 @@ class Subcommand:
     usage: str
     summary: str
     lead_only: bool
-    run: Callable[[Invocation], None]
+    read_only: bool
+    run: Run
 
 
 REGISTRY: dict[str, Subcommand] = {}
 
 
 def subcommand(
-    name: str, usage: str, summary: str, *, lead_only: bool = False
-) -> Callable[[Callable[[Invocation], None]], Callable[[Invocation], None]]:
+    name: str, usage: str, summary: str, *, lead_only: bool = False, read_only: bool = False
+) -> Callable[[Run], Run]:
     """Register a subcommand. Lead-only ones must still check leadership of the project they
-    act on: the flag only decides who sees them in help."""
+    act on: the flag only decides who sees them in help. `read_only` ones run in a read-only
+    session (a replica may serve them)."""
 
-    def register(run: Callable[[Invocation], None]) -> Callable[[Invocation], None]:
+    def register(run: Run) -> Run:
         if name in REGISTRY:
             raise ValueError(f"/label {name} is registered twice")
-        REGISTRY[name] = Subcommand(name, usage, summary, lead_only, run)
+        REGISTRY[name] = Subcommand(name, usage, summary, lead_only, read_only, run)
         return run
 
     return register
-
-
-def rest_of(text: str, words: int) -> str:
-    """The raw text after the first `words` words (free text such as feedback or a search)."""
-    parts: list[Any] = text.strip().split(maxsplit=words)
-    return str(parts[words]) if len(parts) > words else ""

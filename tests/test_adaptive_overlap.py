@@ -18,10 +18,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli.app import app
+from bot.delivery.model_refits import refit_models
 from bot.domain import weighting
 from bot.domain.completion import refresh_item
-from bot.flows import channel_mode, review
-from bot.flows.consensus_upkeep import refit_models
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import project_spec
 from bot.slack.ids import Action
@@ -53,8 +52,8 @@ WEIGHTED = {"consensus": {"method": "dawid_skene", "confidence": 0.99}}
 
 @pytest.fixture(autouse=True)
 def fresh_models(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(review, "SECONDS_BETWEEN_POSTS", 0.0)
-    monkeypatch.setattr(channel_mode, "SECONDS_BETWEEN_POSTS", 0.0)
+    monkeypatch.setattr("bot.delivery.review_posts.SECONDS_BETWEEN_POSTS", 0.0)
+    monkeypatch.setattr("bot.delivery.channel_posts.SECONDS_BETWEEN_POSTS", 0.0)
     weighting.MODELS.forget()
 
 

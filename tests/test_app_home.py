@@ -6,10 +6,12 @@ import json
 import random
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.domain.assignment import assign_next
+from bot.flows.cards import BAD_CARD
 from bot.slack.ids import Action
 from storage.models import Annotation, Item, ItemStatus, Project, utcnow
 from tests.factories import add_items, create_project, make_spec
@@ -53,6 +55,19 @@ def test_start_labeling_from_home_sends_a_card_to_the_dm(bot: BotHarness) -> Non
     card = bot.fake.wait_for("chat.postMessage")[0]
     assert card["channel"].startswith("D")
     button(card["blocks"], Action.ACK_GUIDELINES)
+
+
+@pytest.mark.parametrize("value", ["999999", "not-a-project"])
+def test_a_home_start_that_cannot_start_says_why_in_the_dm(bot: BotHarness, value: str) -> None:
+    """The Home tab has no response_url: a refusal there goes to the person's DM."""
+    home_view = bot.payloads.view("home", view_type="home")
+
+    assert bot.click(Action.START_LABELING, value, USER, view=home_view).status == 200
+
+    [note] = bot.fake.wait_for("chat.postMessage")
+    assert note["channel"].startswith("D")
+    assert "no longer exists" in note["text"] or note["text"] == BAD_CARD
+    bot.fake.assert_not_called("response_url")
 
 
 def home_blocks(bot: BotHarness) -> list[dict[str, Any]]:

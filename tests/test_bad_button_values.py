@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bot.flows.cards import BAD_CARD
 from bot.slack.ids import Action
 from bot.views.state import CardState
-from handlers.actions import BAD_CARD
 from handlers.lookup_actions import BAD_BUTTON as BAD_LOOKUP_BUTTON
 from handlers.review_actions import BAD_BUTTON
 from storage.models import Annotation, AuditEvent

@@ -13,11 +13,11 @@ from urllib.parse import quote, urlencode, urlsplit
 import pytest
 from sqlalchemy import Engine
 
+from bot.flows.cards import BAD_CARD
 from bot.slack.gate import MAX_BODY_BYTES, RequestGate
 from bot.slack.ids import Action
 from bot.slack.replay_guard import ReplayGuard
 from bot.views.state import CardState
-from handlers.actions import BAD_CARD
 from tests.factories import add_items, create_project, make_spec
 from tests.harness import BotHarness, domain_snapshot
 from tests.slack_requests import FORM, JSON, SlackRequest, SlackResponse

@@ -7,6 +7,7 @@ import logging
 import random
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from sqlalchemy import select, update
@@ -14,12 +15,13 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
+from bot.delivery.review_posts import publish_pending_reviews
 from bot.domain.assignment import assign_next
 from bot.flows.channel_mode import plan_post
-from bot.flows.lead_tools import lead_project
+from bot.flows.effects import PostDigest, Refusal, Reply
 from bot.flows.messages import eligible_projects
-from bot.flows.project_choice import choose_project
-from bot.flows.review import publish_pending_reviews, send_to_review
+from bot.flows.project_choice import choose_project, lead_project
+from bot.flows.review import send_to_review
 from bot.flows.stats import my_stats_message, plan_digest
 from bot.projects.sync import SYNC_COMMAND, StoredSpecInvalid, listable_projects, project_spec
 from bot.runtime.config import Settings
@@ -104,12 +106,15 @@ def test_lists_for_leads_and_shortcuts_leave_the_broken_project_out(bot: BotHarn
 
         only_led = lead_project(session, services, LEAD, None)
         assert isinstance(only_led, Project) and only_led.slug == "sentiment"
-        assert plan_digest(session, services, LEAD, []).slug == "sentiment"
+        digest = plan_digest(session, services, LEAD, [])
+        assert isinstance(digest, list) and digest[-1] == PostDigest("sentiment", ANY, ANY)
         posting = plan_post(session, services, LEAD, ["1"])
-        assert posting.message.startswith("Test project sentiment has no")
+        assert isinstance(posting, Refusal)
+        assert posting.text.startswith("Test project sentiment has no")
         eligible = eligible_projects(session, services, USER, SOURCE_CHANNEL)
         assert [p.slug for p in eligible] == ["sentiment"]
-        assert my_stats_message(session, services, USER, None).text
+        mine = my_stats_message(session, services, USER, None)
+        assert isinstance(mine, list) and isinstance(mine[0], Reply)
 
     assert bot.command("help", LEAD).status == 200
     assert "pause [project]" in all_text(bot.wait_response(1).body["blocks"])

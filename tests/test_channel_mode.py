@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.flows import channel_mode
 from bot.slack.ids import Action
 from storage.models import Annotation, ChannelPost
 from tests.factories import add_items, create_project, make_spec
@@ -19,7 +18,7 @@ CHANNEL = "C0LABELS01"
 
 @pytest.fixture(autouse=True)
 def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(channel_mode, "SECONDS_BETWEEN_POSTS", 0.01)
+    monkeypatch.setattr("bot.delivery.channel_posts.SECONDS_BETWEEN_POSTS", 0.01)
 
 
 def setup(bot: BotHarness, texts: list[str], overlap: int = 2) -> None:

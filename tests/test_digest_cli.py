@@ -11,8 +11,8 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import stats_commands
 from bot.cli.app import app
+from bot.delivery.digests import post_digest
 from bot.domain.access import StaticDirectory
-from bot.reports.digest_delivery import post_digest
 from bot.scheduling.scheduler import current_period, scheduled_period, trigger_for
 from storage.models import DigestRun
 from tests.factories import make_spec

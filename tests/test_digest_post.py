@@ -11,8 +11,9 @@ from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from bot.cli.app import app
+from bot.delivery.digests import post_digest
 from bot.domain.access import StaticDirectory
-from bot.reports.digest_delivery import manual_period, post_digest
+from bot.reports.digest import manual_period
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation, AuditEvent, DigestRun, Item, Review, ReviewStatus
 from tests.harness import BotHarness, all_text, eventually

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.flows import channel_mode, review
-from bot.reports.digest_delivery import post_digest
+from bot.delivery.digests import post_digest
 from bot.slack.ids import Action
 from storage.models import Annotation
 from tests.factories import add_items, create_project, make_spec
@@ -38,8 +37,8 @@ LEAD, ANN, BEA = "U0LEAD0001", "U0ANNOT001", "U0ANNOT002"
 
 @pytest.fixture(autouse=True)
 def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(review, "SECONDS_BETWEEN_POSTS", 0.0)
-    monkeypatch.setattr(channel_mode, "SECONDS_BETWEEN_POSTS", 0.0)
+    monkeypatch.setattr("bot.delivery.review_posts.SECONDS_BETWEEN_POSTS", 0.0)
+    monkeypatch.setattr("bot.delivery.channel_posts.SECONDS_BETWEEN_POSTS", 0.0)
 
 
 def rendered_text(node: Any) -> list[str]:

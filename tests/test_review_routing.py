@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.flows import channel_mode, review
-from bot.flows.review import publish_pending_reviews, send_to_review
+from bot.delivery.review_posts import publish_pending_reviews
+from bot.flows.review import send_to_review
 from bot.slack.ids import Action, View
 from storage.models import Annotation, AuditEvent, Item, ItemStatus, Review, ReviewReason
 from tests.factories import add_items, create_project, make_spec
@@ -29,8 +29,8 @@ GUIDELINES = (
 
 @pytest.fixture(autouse=True)
 def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(review, "SECONDS_BETWEEN_POSTS", 0.0)
-    monkeypatch.setattr(channel_mode, "SECONDS_BETWEEN_POSTS", 0.0)
+    monkeypatch.setattr("bot.delivery.review_posts.SECONDS_BETWEEN_POSTS", 0.0)
+    monkeypatch.setattr("bot.delivery.channel_posts.SECONDS_BETWEEN_POSTS", 0.0)
 
 
 def review_spec(**overrides: Any) -> Any:
@@ -241,7 +241,7 @@ def test_a_project_without_a_review_channel_keeps_its_reviews_unposted(
     with bot.session() as session:
         send_to_review(session, session.get(Item, item_id), LEAD)  # type: ignore[arg-type]
 
-    with caplog.at_level("INFO", logger="bot.flows.review"):
+    with caplog.at_level("INFO", logger="bot.delivery.review_posts"):
         assert publish_pending_reviews(bot.services, bot.services.client) == 0
 
     assert "has no slack.review_channel" in caplog.text

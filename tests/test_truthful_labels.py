@@ -19,7 +19,6 @@ from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from bot.cli.app import app
-from bot.flows import channel_mode, review
 from bot.slack.ids import Action, View
 from storage.models import FinalMethod, Item, ItemStatus, Review
 from tests.factories import add_items, create_project, make_spec
@@ -34,8 +33,8 @@ LABEL_CHANNEL = "C0LABELS01"
 
 @pytest.fixture(autouse=True)
 def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(review, "SECONDS_BETWEEN_POSTS", 0.0)
-    monkeypatch.setattr(channel_mode, "SECONDS_BETWEEN_POSTS", 0.0)
+    monkeypatch.setattr("bot.delivery.review_posts.SECONDS_BETWEEN_POSTS", 0.0)
+    monkeypatch.setattr("bot.delivery.channel_posts.SECONDS_BETWEEN_POSTS", 0.0)
 
 
 def setup(

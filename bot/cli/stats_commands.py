@@ -18,18 +18,12 @@ from rich.table import Table
 from slack_sdk.errors import SlackApiError
 
 from bot.cli.app import EXIT_CONFIG, EXIT_UNAVAILABLE, console, database, fail
+from bot.delivery.digests import already_posted, as_json, post_digest, render_digest
 from bot.metrics import Accuracy
 from bot.metrics.pay import PayTerms
 from bot.metrics.quality import LOW_QUALITY
 from bot.projects.sync import get_project, project_spec
-from bot.reports.digest import DigestKind
-from bot.reports.digest_delivery import (
-    already_posted,
-    as_json,
-    manual_period,
-    post_digest,
-    render_digest,
-)
+from bot.reports.digest import DigestKind, manual_period
 from bot.reports.stats import ProjectStats, compute_stats
 from bot.reports.timesheet import TimesheetRow, decimal_text, pay_terms, timesheet, to_csv
 from bot.runtime.failures import reason, slack_unreachable

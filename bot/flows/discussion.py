@@ -7,6 +7,7 @@ the (channel, ts) key of a comment makes even an unlabelled duplicate harmless.
 from __future__ import annotations
 
 import enum
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.flows.effects import Outcome
 from storage.models import Comment, ProcessedEvent, Review, utcnow
+
+log = logging.getLogger(__name__)
 
 MAX_COMMENT = 40_000
 
@@ -118,3 +122,14 @@ def _delete(session: Session, event: dict[str, Any]) -> ThreadEvent:
         return ThreadEvent.IGNORED
     comment.deleted_at = comment.deleted_at or utcnow()
     return ThreadEvent.DELETED
+
+
+def record_thread_event(session: Session, event_id: str | None, event: dict[str, Any]) -> Outcome:
+    """A message event: stored once (Slack may redeliver it), logged when it touched a review
+    thread; nothing to send back."""
+    if not first_delivery(session, event_id):
+        return []
+    outcome = apply_message_event(session, event)
+    if outcome is not ThreadEvent.IGNORED:
+        log.info("review thread %s: %s", event.get("channel"), outcome.value)
+    return []

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.flows.effects import Outcome, PublishHome
 from bot.flows.labeling import today_count
 from bot.flows.project_choice import allowed_projects
 from bot.projects.sync import project_spec
@@ -42,3 +43,8 @@ def home_view(session: Session, services: Services, user_id: str) -> dict[str, A
         )
     today = sum(e.today for e in entries)
     return render_home(entries, today=today, total=queue.answers_total(session, annotator=user_id))
+
+
+def publish_home(session: Session, services: Services, user_id: str) -> Outcome:
+    """The App Home, published when the person opens it."""
+    return [PublishHome(user_id, home_view(session, services, user_id))]

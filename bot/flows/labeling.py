@@ -13,7 +13,7 @@ from bot.domain.access import may_annotate
 from bot.domain.assignment import assign_next
 from bot.domain.labeling import AnswerResult, AnswerStatus, Unsure
 from bot.domain.quarantine import QUARANTINED, is_quarantined
-from bot.flows.live_card import CardRef, already_recorded, guard_card
+from bot.flows.live_card import already_recorded, guard_card
 from bot.flows.project_choice import NOT_ALLOWED
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import current_guidelines, project_spec
@@ -28,7 +28,7 @@ from bot.views.labeling_card import (
 )
 from bot.views.message import Message, render_notice
 from bot.views.pickers import render_guidelines
-from bot.views.state import CardState
+from bot.views.state import CardState, Clicked
 from storage import queue
 from storage.models import GuidelineAck, Item, ItemStatus, Project
 
@@ -224,7 +224,7 @@ def answer_and_prepare(
     state: CardState,
     value: Any,
     unsure: Unsure | None = None,
-    card: CardRef | None = None,
+    card: Clicked | None = None,
 ) -> Answered:
     """Record the answer, lease the next item and render the next card in one transaction.
 

@@ -8,41 +8,19 @@ silence; a double click on the live card stays silent, as Slack users expect.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.domain.consensus import answer_key
 from bot.projects.sync import project_spec
-from bot.runtime.services import Services
 from bot.views.choices import choice_label
 from bot.views.labeling_card import render_superseded_card
 from bot.views.message import Message, render_notice
-from bot.views.state import CardState
+from bot.views.state import CardState, Clicked
 from storage import live_cards, queue
-from storage.db import unit_of_work
 from storage.models import LeaseStatus, Project
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CardRef:
-    """The message a click came from."""
-
-    channel: str
-    ts: str
-
-    @classmethod
-    def from_body(cls, body: dict[str, Any]) -> CardRef | None:
-        container = body.get("container") or {}
-        channel, ts = container.get("channel_id"), container.get("message_ts")
-        if container.get("is_ephemeral") or not channel or not ts:
-            return None
-        return cls(str(channel), str(ts))
 
 
 @dataclass(frozen=True)
@@ -54,7 +32,7 @@ class Superseded:
 
 
 def check_card(
-    session: Session, project: Project, user_id: str, state: CardState, card: CardRef | None
+    session: Session, project: Project, user_id: str, state: CardState, card: Clicked | None
 ) -> Superseded | None:
     """None when the click comes from the live card, or from no DM card we know of (no card
     recorded, or a message in another conversation: cards live in the person's DM)."""
@@ -66,13 +44,13 @@ def check_card(
     )
 
 
-def _superseded(session: Session, project_id: int, user_id: str, card: CardRef) -> bool:
+def _superseded(session: Session, project_id: int, user_id: str, card: Clicked) -> bool:
     live = live_cards.live_card(session, project_id, user_id)
     return live is not None and live[0] == card.channel and live[1] != card.ts
 
 
 def guard_card(
-    session: Session, user_id: str, state: CardState, card: CardRef | None
+    session: Session, user_id: str, state: CardState, card: Clicked | None
 ) -> Superseded | None:
     """Refuse a click on a card that is no longer the live one (one indexed look-up per click;
     the project is read only for the refusal)."""
@@ -104,35 +82,3 @@ def already_recorded(
     spec = project_spec(project)
     shown = "Unsure" if answer.unsure else choice_label(spec, answer.value)
     return render_notice(f"Already recorded as {shown}; use Undo on your card to change it.")
-
-
-def post_card(
-    services: Services, client: WebClient, user_id: str, project_id: int, card: Message
-) -> None:
-    """Post a new card in the person's DM, make it the live one, retire the previous one."""
-    channel = str(client.conversations_open(users=user_id)["channel"]["id"])
-    response = client.chat_postMessage(
-        channel=channel, blocks=card.blocks, text=card.text, unfurl_links=False, unfurl_media=False
-    )
-    make_live(services, client, user_id, project_id, CardRef(channel, str(response["ts"])))
-
-
-def make_live(
-    services: Services, client: WebClient, user_id: str, project_id: int, card: CardRef
-) -> None:
-    """Record `card` as the live one and turn the card it replaces into a pointer to it."""
-    with unit_of_work(services.sessions) as session:
-        project = session.get(Project, project_id)
-        if project is None:
-            return
-        title = project.title
-        previous = live_cards.make_live(
-            session, project_id, user_id, card.channel, card.ts, services.clock()
-        )
-    if previous is None:
-        return
-    old = render_superseded_card(title)
-    try:
-        client.chat_update(channel=previous[0], ts=previous[1], blocks=old.blocks, text=old.text)
-    except Exception as exc:  # noqa: BLE001 - the old card's clicks are refused anyway
-        log.info("the replaced card could not be updated: %s", type(exc).__name__)

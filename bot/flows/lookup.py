@@ -8,17 +8,15 @@ buttons write in the request's transaction before the ack.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.domain.access import is_lead, may_annotate
 from bot.domain.consensus import vote_counts
 from bot.domain.item_state import is_gold
 from bot.domain.relabel import RelabelStatus, relabel_item
+from bot.flows.effects import Outcome, PublishReviews, Refusal, ShowItem, notice, reply
 from bot.flows.project_choice import allowed_projects
 from bot.flows.review import send_to_review
 from bot.projects.spec import ProjectSpec
@@ -27,8 +25,7 @@ from bot.runtime.services import Services
 from bot.views.blocks import safe
 from bot.views.choices import choice_label
 from bot.views.item_content import item_text
-from bot.views.lookup_card import AnswerLine, ItemDetails, ReviewLine, render_lookup_card
-from bot.views.message import Message, render_notice
+from bot.views.lookup_card import AnswerLine, ItemDetails, ReviewLine
 from bot.views.search_results import ResultRow, render_results, search_heading
 from storage import lookup, search
 from storage.models import AnnotationSource, Item, Project
@@ -124,55 +121,31 @@ def _row(session: Session, item: Item) -> ResultRow:
     )
 
 
-@dataclass(frozen=True)
-class Found:
-    """A lookup's answer: one item's details (its permalink still to fetch) or a message."""
-
-    details: ItemDetails | None = None
-    message: Message | None = None
-
-
-def find_item(session: Session, services: Services, user_id: str, reference: str) -> Found:
+def find_item(session: Session, services: Services, user_id: str, reference: str) -> Outcome:
+    """`/label item` and a search result's Open: one item's card (its review thread's
+    permalink is fetched after the ack), a list when the reference is ambiguous, or why not."""
     reference = reference.strip()
     if not reference:
-        return Found(message=render_notice(ITEM_USAGE))
+        return Refusal(ITEM_USAGE)
     visible = visible_project_ids(session, services, user_id)
     items = lookup.items_by_reference(session, reference, visible)
     if not items:
-        return Found(message=render_notice(NOT_FOUND.format(reference=reference[:100])))
+        return Refusal(NOT_FOUND.format(reference=reference[:100]))
     if len(items) == 1:
-        return Found(details=details_of(session, services, user_id, items[0]))
+        return [ShowItem(details_of(session, services, user_id, items[0]))]
     heading = f"*{len(items)} items* have the reference `{safe(reference, 100)}`; open one:"
     rows = [_row(session, item) for item in items]
-    return Found(message=render_results(heading, rows))
+    return reply(render_results(heading, rows))
 
 
-def card(client: WebClient, found: Found) -> Message:
-    """Render a lookup, asking Slack for the review thread's permalink (after the ack)."""
-    if found.details is None:
-        assert found.message is not None
-        return found.message
-    details = found.details
-    if details.review is not None and details.review_post is not None:
-        channel, ts = details.review_post
-        try:
-            permalink = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
-        except SlackApiError as exc:
-            log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
-            permalink = None
-        if isinstance(permalink, str):
-            details = replace(details, review=replace(details.review, permalink=permalink))
-    return render_lookup_card(details)
-
-
-def search_items(session: Session, services: Services, user_id: str, query: str) -> Message:
+def search_items(session: Session, services: Services, user_id: str, query: str) -> Outcome:
     if not search.search_terms(query):
-        return render_notice(SEARCH_USAGE)
+        return Refusal(SEARCH_USAGE)
     visible = visible_project_ids(session, services, user_id)
     ids = search.search_item_ids(session, project_ids=visible, query=query, limit=11)
     items = lookup.items_by_ids(session, ids[:10])
     rows = [_row(session, item) for item in items]
-    return render_results(search_heading(query, len(rows)), rows, limited=len(ids) > 10)
+    return reply(render_results(search_heading(query, len(rows)), rows, limited=len(ids) > 10))
 
 
 def _visible_item(
@@ -187,43 +160,37 @@ def _visible_item(
     return project, item
 
 
-@dataclass(frozen=True)
-class Requested:
-    message: str
-    project_id: int | None = None
-
-
-def request_review(session: Session, services: Services, user_id: str, item_id: int) -> Requested:
+def request_review(session: Session, services: Services, user_id: str, item_id: int) -> Outcome:
     """Open a manual review of an item (anyone on the project may ask); audited by the review
-    flow. The caller publishes the review post after the ack."""
+    flow; the post follows after the ack."""
     found = _visible_item(session, services, user_id, item_id)
     if found is None:
-        return Requested(NOT_FOUND.format(reference=str(item_id)))
+        return Refusal(NOT_FOUND.format(reference=str(item_id)))
     project, item = found
     if is_gold(item):
-        return Requested(
+        return Refusal(
             f"Item {item.id} is a gold item: its label is its gold answer, and gold items are "
             "never reviewed (disagreement on them counts toward annotator accuracy)."
         )
     if send_to_review(session, item, requested_by=user_id) is None:
-        return Requested(f"Item {item.id} is already under review.")
-    return Requested(f"Item {item.id} is sent to review.", project.id)
+        return Refusal(f"Item {item.id} is already under review.")
+    return [*notice(f"Item {item.id} is sent to review."), PublishReviews(project.id)]
 
 
-def relabel(session: Session, services: Services, user_id: str, item_id: int) -> str:
+def relabel(session: Session, services: Services, user_id: str, item_id: int) -> Outcome:
     """Reopen an item for fresh answers: leads only, checked here whatever the button said."""
     found = _visible_item(session, services, user_id, item_id)
     if found is None:
-        return NOT_FOUND.format(reference=str(item_id))
+        return Refusal(NOT_FOUND.format(reference=str(item_id)))
     project, item = found
     if not is_lead(project_spec(project), user_id, services.directory):
-        return "Only a project lead can send an item back for relabeling."
+        return Refusal("Only a project lead can send an item back for relabeling.")
     result = relabel_item(session, project, item, actor=user_id, now=services.clock())
     if result.status is RelabelStatus.IN_REVIEW:
-        return f"Item {item.id} is under review; decide it in the review thread instead."
+        return Refusal(f"Item {item.id} is under review; decide it in the review thread instead.")
     if result.status is RelabelStatus.ALREADY_OPEN:
-        return f"Item {item.id} is already waiting for answers."
-    return (
+        return Refusal(f"Item {item.id} is already waiting for answers.")
+    return notice(
         f"Item {item.id} is back in the queue for {item.required_answers} fresh answer(s); "
         f"{result.superseded} earlier answer(s) are kept as superseded."
     )

@@ -1,4 +1,5 @@
-"""Which project a person means: the one named, the only one they may label, or a list."""
+"""Which project a person means, in one place: the one named, the only one they may label
+(or lead), or the list to pick from; and looking projects up by id or slug."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.access import may_annotate
+from bot.domain.access import is_lead, may_annotate
+from bot.flows.effects import Refusal
 from bot.projects.sync import StoredSpecInvalid, listable_projects, project_spec
 from bot.runtime.services import Services
 from storage.models import Project
@@ -59,6 +61,29 @@ def choose_project(
 
 def project_by_id(session: Session, project_id: int) -> Project | None:
     return session.get(Project, project_id)
+
+
+ONLY_LEADS = "Only a project lead can do that."
+
+
+def lead_project(
+    session: Session, services: Services, user_id: str, slug: str | None
+) -> Project | Refusal:
+    """The named project if this person leads it, or the only project they lead; otherwise
+    why not (unknown project, not a lead, or several to choose from)."""
+    if slug:
+        project = find_project(session, slug)
+        if project is None:
+            return Refusal(f"There is no project called {slug[:64]!r}.")
+        projects = listable_projects([project])
+    else:
+        projects = listable_projects(all_projects(session))
+    led = [p for p in projects if is_lead(project_spec(p), user_id, services.directory)]
+    if not led:
+        return Refusal(ONLY_LEADS)
+    if len(led) > 1:
+        return Refusal("You lead several projects; name one: " + ", ".join(p.slug for p in led))
+    return led[0]
 
 
 def all_projects(session: Session) -> list[Project]:

@@ -2,12 +2,11 @@
 
 Each function checks on the server that the person leads the review's project (whatever the
 button or form claimed), stores the decision and its audit entry in the caller's transaction,
-and returns what to tell Slack after the ack, or a refusal message with nothing changed.
+and returns what to tell Slack after the ack, or a `Refusal` with nothing changed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from bot.domain.completion import refresh_item
 from bot.domain.consensus import answer_key
 from bot.domain.item_state import decide, is_gold, undecide
 from bot.domain.labeling import validate_value
+from bot.flows.effects import DirectMessage, Effect, OpenModal, Outcome, Post, Refusal, Update
 from bot.flows.review import item_preview, render_post, review_post
 from bot.projects.sync import project_spec
 from bot.runtime.services import Services
@@ -44,27 +44,17 @@ NOT_LEAD = "Only a lead of {title} can decide its reviews."
 GONE = "That review no longer exists."
 
 
-@dataclass(frozen=True)
-class Decision:
-    """A stored decision and the Slack messages it calls for (sent after the ack)."""
-
-    channel: str | None
-    ts: str | None
-    post: Message
-    thread_note: Message
-    dms: list[tuple[str, Message]] = field(default_factory=list)
-
-
-def authorize(session: Session, services: Services, ref: ReviewRef, user: str) -> Review | str:
+def authorize(session: Session, services: Services, ref: ReviewRef, user: str) -> Review | Refusal:
     """The open review named by `ref` if `user` leads its project, else a refusal."""
     review = session.get(Review, ref.review_id)
     project = session.get(Project, review.project_id) if review is not None else None
     if review is None or project is None:
-        return GONE
+        return Refusal(GONE)
     if not is_lead(project_spec(project), user, services.directory):
-        return NOT_LEAD.format(title=project.title)
+        return Refusal(NOT_LEAD.format(title=project.title))
     if review.status is not ReviewStatus.OPEN:
-        return "Already decided: " + decision_text(review_post(session, review, services.directory))
+        decided = decision_text(review_post(session, review, services.directory))
+        return Refusal("Already decided: " + decided)
     return review
 
 
@@ -81,17 +71,17 @@ def _project_item(session: Session, review: Review) -> tuple[Project, Item]:
 
 def resolve(
     session: Session, services: Services, user: str, ref: ReviewRef, value: Any, note: str | None
-) -> Decision | str:
+) -> Outcome:
     """Set the item's final label as adjudicated by the lead, with the note as its rationale."""
     review = authorize(session, services, ref, user)
-    if isinstance(review, str):
+    if isinstance(review, Refusal):
         return review
     project, item = _project_item(session, review)
     spec = project_spec(project)
     try:
         label = validate_value(spec, value)
     except ValueError as exc:
-        return f"{str(exc).capitalize()}."
+        return Refusal(f"{str(exc).capitalize()}.")
     now = services.clock()
     if not review_rows.close_review(
         session,
@@ -102,7 +92,7 @@ def resolve(
         resolution=label,
         note=note,
     ):
-        return "Another lead decided this review a moment ago."
+        return Refusal("Another lead decided this review a moment ago.")
     session.refresh(review)
     if is_gold(item):  # a review opened before gold items were exempt: gold stays gold
         item.status = ItemStatus.OPEN
@@ -153,17 +143,17 @@ def _dissenter_dms(
     return dms
 
 
-def send_back(session: Session, services: Services, user: str, ref: ReviewRef) -> Decision | str:
+def send_back(session: Session, services: Services, user: str, ref: ReviewRef) -> Outcome:
     """Ask for one more answer than the item has and return it to the labeling queues."""
     review = authorize(session, services, ref, user)
-    if isinstance(review, str):
+    if isinstance(review, Refusal):
         return review
     project, item = _project_item(session, review)
     now = services.clock()
     if not review_rows.close_review(
         session, review.id, status=ReviewStatus.SENT_BACK, resolver=user, now=now
     ):
-        return "Another lead decided this review a moment ago."
+        return Refusal("Another lead decided this review a moment ago.")
     session.refresh(review)
     before = item.required_answers
     item.required_answers = max(item.required_answers, item.answer_count) + 1
@@ -195,10 +185,10 @@ def mark_edge_case(
     ref: ReviewRef,
     hard: str,
     wording: str | None,
-) -> Decision | str:
+) -> Outcome:
     """Record what makes the item hard (for the edge-case log); the review stays open."""
     review = authorize(session, services, ref, user)
-    if isinstance(review, str):
+    if isinstance(review, Refusal):
         return review
     now = services.clock()
     session.add(
@@ -231,36 +221,33 @@ def _decision(
     review: Review,
     note: Message,
     dms: list[tuple[str, Message]],
-) -> Decision:
-    posted = review.channel is not None and review.message_ts is not None
-    return Decision(
-        channel=review.channel if posted else None,
-        ts=review.message_ts if posted else None,
-        post=render_post(session, review, services.directory),
-        thread_note=note,
-        dms=dms,
-    )
+) -> Outcome:
+    """The post updated to show the decision, the thread's closing note, and the DMs."""
+    effects: list[Effect] = []
+    if review.channel is not None and review.message_ts is not None:
+        post = render_post(session, review, services.directory)
+        effects.append(Update(review.channel, review.message_ts, post))
+        effects.append(Post(review.channel, note, thread_ts=review.message_ts))
+    effects.extend(DirectMessage(user_id, message) for user_id, message in dms)
+    return effects
 
 
-def resolve_modal(
-    session: Session, services: Services, user: str, ref: ReviewRef
-) -> dict[str, Any] | str:
+def resolve_modal(session: Session, services: Services, user: str, ref: ReviewRef) -> Outcome:
     review = authorize(session, services, ref, user)
-    if isinstance(review, str):
+    if isinstance(review, Refusal):
         return review
     post = review_post(session, review, services.directory)
     preview = item_preview(session, post.item)
-    return render_resolve_modal(
+    view = render_resolve_modal(
         post.spec, ref, external_id=post.item.external_id, preview=preview, majority=post.suggested
     )
+    return [OpenModal(view)]
 
 
-def edge_case_modal(
-    session: Session, services: Services, user: str, ref: ReviewRef
-) -> dict[str, Any] | str:
+def edge_case_modal(session: Session, services: Services, user: str, ref: ReviewRef) -> Outcome:
     review = authorize(session, services, ref, user)
-    if isinstance(review, str):
+    if isinstance(review, Refusal):
         return review
     _, item = _project_item(session, review)
     preview = item_preview(session, item)
-    return render_edge_case_modal(ref, external_id=item.external_id, preview=preview)
+    return [OpenModal(render_edge_case_modal(ref, external_id=item.external_id, preview=preview))]

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.domain.guideline_acks import version_read_by
+from bot.flows.effects import Outcome, Refusal, notice
 from bot.flows.project_choice import allowed_projects, find_project
 from bot.projects.sync import project_spec
 from bot.runtime.services import Services
@@ -96,25 +96,19 @@ def _inline(text: str) -> str:
     return " ".join(text.split())
 
 
-@dataclass(frozen=True)
-class FeedbackResult:
-    message: str
-    stored: bool = False
-
-
-def leave_feedback(session: Session, services: Services, user: str, text: str) -> FeedbackResult:
+def leave_feedback(session: Session, services: Services, user: str, text: str) -> Outcome:
     """Store a suggestion about the guidelines: `[project] text`, the project named or implied."""
     words = text.split(maxsplit=1)
     named = find_project(session, words[0]) if words else None
     body = (words[1] if len(words) > 1 else "") if named is not None else text.strip()
     if not body:
-        return FeedbackResult("Usage: `/label feedback [project] your suggestion`.")
+        return Refusal("Usage: `/label feedback [project] your suggestion`.")
     project = named
     if project is None:
         allowed = allowed_projects(session, services, user)
         if len(allowed) != 1:
             slugs = ", ".join(p.slug for p in allowed) or "none"
-            return FeedbackResult(
+            return Refusal(
                 f"Which project? Start with its name: `/label feedback PROJECT text` ({slugs})."
             )
         project = allowed[0]
@@ -129,10 +123,9 @@ def leave_feedback(session: Session, services: Services, user: str, text: str) -
         )
     )
     session.flush()
-    return FeedbackResult(
+    return notice(
         f"Thanks! Your feedback on the {project.title} guidelines (version {version}) "
-        "is recorded for the leads.",
-        stored=True,
+        "is recorded for the leads."
     )
 
 

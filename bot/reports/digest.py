@@ -34,6 +34,13 @@ from storage import stats_counts, stats_quality
 from storage.models import Annotation, Project
 
 DigestKind = Literal["daily", "weekly"]
+
+
+def manual_period(now: datetime) -> str:
+    """A period of its own for a digest someone asked for, so it always posts."""
+    return f"manual-{now:%Y%m%dT%H%M%S.%f}"[:32]
+
+
 WEEK = timedelta(days=7)
 
 

@@ -5,7 +5,7 @@ Jobs are rebuilt from the projects in the database at every start (ids
 `digest:<slug>:<kind>`, `replace_existing=True`), so an in-memory job store survives restarts
 by construction. Every job first asks `may_run` (the leader lock of `bot.scheduling.leader`,
 so with several bot processes only one acts), and each digest run claims its period in the
-database before posting (`bot.reports.digest_delivery`), so restarts, coalesced misfires or a
+database before posting (`bot.delivery.digests`), so restarts, coalesced misfires or a
 second process never post twice.
 """
 
@@ -23,13 +23,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot.delivery.digests import post_digest
+from bot.delivery.model_refits import refit_models
+from bot.delivery.review_posts import publish_pending_reviews
 from bot.domain.access import Directory
-from bot.flows.consensus_upkeep import refit_models
-from bot.flows.review import publish_pending_reviews
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import has_valid_spec, project_spec
 from bot.reports.digest import DigestKind
-from bot.reports.digest_delivery import post_digest
 from bot.runtime.config import Settings
 from bot.runtime.failures import log_failure
 from bot.runtime.services import Services, SlackDirectory

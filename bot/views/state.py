@@ -42,3 +42,23 @@ class CardState(BaseModel):
             return cls.model_validate_json(raw)
         except ValidationError as exc:
             raise ValueError(f"malformed card state ({exc.error_count()} problems)") from None
+
+
+class Clicked(BaseModel):
+    """The message a click came from (channel and ts), read from the payload's container:
+    which card a click belongs to, or which channel post to update."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    ts: str
+
+    @classmethod
+    def from_body(cls, body: dict[str, object]) -> Clicked | None:
+        container = body.get("container")
+        if not isinstance(container, dict) or container.get("is_ephemeral"):
+            return None
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        if not isinstance(channel, str) or not isinstance(ts, str) or not channel or not ts:
+            return None
+        return cls(channel=channel, ts=ts)

@@ -18,9 +18,19 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.access import Directory, lead_ids
+from bot.flows.effects import PostDigest
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import get_project, project_spec
-from bot.reports.digest import DailyDigest, DigestKind, WeeklyDigest, daily_digest, weekly_digest
+from bot.reports.digest import (
+    DailyDigest,
+    DigestKind,
+    WeeklyDigest,
+    daily_digest,
+    weekly_digest,
+)
+from bot.runtime.failures import log_failure
+from bot.runtime.services import Services
+from bot.slack.messaging import dm_channel, post_message, send_dm
 from bot.views.digest import render_daily, render_lead_quality, render_weekly
 from bot.views.message import Message
 from storage.db import SessionFactory, read_only, unit_of_work
@@ -29,11 +39,6 @@ from storage.models import DigestRun, utcnow
 log = logging.getLogger(__name__)
 
 POSTED, FAILED, STARTED = "posted", "failed", "started"
-
-
-def manual_period(now: datetime) -> str:
-    """A period of its own for a digest someone asked for, so it always posts."""
-    return f"manual-{now:%Y%m%dT%H%M%S.%f}"[:32]
 
 
 def claim_period(sessions: SessionFactory, project_id: int, kind: str, period: str) -> int | None:
@@ -113,10 +118,6 @@ def as_json(rendered: Rendered) -> str:
     return json.dumps(out, indent=2, ensure_ascii=False)
 
 
-def _dm(client: WebClient, user_id: str) -> str:
-    return str(client.conversations_open(users=user_id)["channel"]["id"])
-
-
 def send_digest(client: WebClient, directory: Directory, rendered: Rendered) -> list[str]:
     """Post the public part to the project's channel (the leads' DMs when it has none),
     then the quality flags to each lead's DM. Returns the channels posted to."""
@@ -127,15 +128,9 @@ def send_digest(client: WebClient, directory: Directory, rendered: Rendered) -> 
         else (slack.review_channel or slack.digest_channel)
     )
     leads = lead_ids(spec, directory)
-    targets = [channel] if channel else [_dm(client, lead) for lead in leads]
+    targets = [channel] if channel else [dm_channel(client, lead) for lead in leads]
     for target in targets:
-        client.chat_postMessage(
-            channel=target,
-            blocks=rendered.message.blocks,
-            text=rendered.message.text,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        post_message(client, target, rendered.message)
         if rendered.chart is not None:
             client.files_upload_v2(
                 channel=target,
@@ -146,13 +141,7 @@ def send_digest(client: WebClient, directory: Directory, rendered: Rendered) -> 
             )
     if rendered.flags is not None:
         for lead in leads:
-            client.chat_postMessage(
-                channel=_dm(client, lead),
-                blocks=rendered.flags.blocks,
-                text=rendered.flags.text,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            send_dm(client, lead, rendered.flags)
     return targets
 
 
@@ -192,3 +181,20 @@ def already_posted(sessions: SessionFactory, project_id: int, kind: str, period:
             )
         )
     return status == POSTED
+
+
+def post_digest_now(services: Services, client: WebClient, plan: PostDigest) -> None:
+    """`/label digest`: a digest posted now, claimed like a scheduled one (logged on failure:
+    it runs in the background, after the lead was told it is on its way)."""
+    try:
+        post_digest(
+            services.sessions,
+            client,
+            services.directory,
+            plan.slug,
+            "weekly" if plan.kind == "weekly" else "daily",
+            plan.period,
+            services.clock(),
+        )
+    except Exception as exc:
+        log_failure(log, f"posting the {plan.kind} digest of {plan.slug} failed", exc)

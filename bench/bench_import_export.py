@@ -26,6 +26,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from storage.projects import project_named
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -36,7 +38,7 @@ from bot.dataio.item_import import import_items  # noqa: E402
 from bot.dataio.writers import ExportFormat  # noqa: E402
 from bot.projects.loader import LoadedProject  # noqa: E402
 from bot.projects.spec import ProjectSpec, resolve_guidelines  # noqa: E402
-from bot.projects.sync import get_project, sync_project  # noqa: E402
+from bot.projects.sync import sync_project  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory, read_only, unit_of_work  # noqa: E402
 from storage.models import Annotation, AnnotationSource, Item  # noqa: E402
@@ -129,16 +131,16 @@ def run_once(count: int, workdir: Path) -> tuple[Phase, Phase]:
 
     def import_file() -> int:
         with unit_of_work(factory) as session:
-            return import_items(session, get_project(session, "bench"), source).inserted
+            return import_items(session, project_named(session, "bench"), source).inserted
 
     def export_file() -> int:
         with read_only(factory) as session, target.open("w", encoding="utf-8") as out:
-            return export_project(session, get_project(session, "bench"), ExportFormat.JSONL, out)
+            return export_project(session, project_named(session, "bench"), ExportFormat.JSONL, out)
 
     inserted, import_phase = _timed(import_file)
     assert inserted == count, inserted
     with unit_of_work(factory) as session:
-        project_id = get_project(session, "bench").id
+        project_id = project_named(session, "bench").id
     add_annotations(factory, project_id)
     written, export_phase = _timed(export_file)
     assert written == count, written

@@ -55,6 +55,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from storage.projects import project_named
+
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
@@ -67,7 +69,7 @@ from bot.dataio.readers import SourceFormat  # noqa: E402
 from bot.dataio.writers import ExportFormat  # noqa: E402
 from bot.projects.loader import LoadedProject  # noqa: E402
 from bot.projects.spec import ProjectSpec, resolve_guidelines  # noqa: E402
-from bot.projects.sync import get_project, sync_project  # noqa: E402
+from bot.projects.sync import sync_project  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory, read_only, unit_of_work  # noqa: E402
 from storage.models import Annotation, GuidelineAck  # noqa: E402
@@ -444,7 +446,7 @@ def bot_run(tasks: Path, workdir: Path, args: argparse.Namespace) -> dict:
 
     started = time.perf_counter()
     with unit_of_work(sessions) as session:
-        project = get_project(session, "bench")
+        project = project_named(session, "bench")
         summary_ = import_items(
             session,
             project,
@@ -455,7 +457,7 @@ def bot_run(tasks: Path, workdir: Path, args: argparse.Namespace) -> dict:
     import_s = time.perf_counter() - started
     assert summary_.inserted == args.items, summary_
     with read_only(sessions) as session:
-        project_id = get_project(session, "bench").id
+        project_id = project_named(session, "bench").id
 
     per_client = args.answers // args.clients
     seq_user = ["U0PSEQ0001"]
@@ -473,7 +475,7 @@ def bot_run(tasks: Path, workdir: Path, args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     with read_only(sessions) as session, target.open("w", encoding="utf-8") as out:
         written = export_project(
-            session, get_project(session, "bench"), ExportFormat.LABEL_STUDIO, out
+            session, project_named(session, "bench"), ExportFormat.LABEL_STUDIO, out
         )
     export_s = time.perf_counter() - started
     exported = json.loads(target.read_text(encoding="utf-8"))

@@ -36,6 +36,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from storage.projects import project_named
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -47,7 +49,7 @@ from bot.flows.consensus_upkeep import refit_project  # noqa: E402
 from bot.flows.labeling import prepare_next  # noqa: E402
 from bot.projects.loader import LoadedProject  # noqa: E402
 from bot.projects.spec import ProjectSpec, resolve_guidelines  # noqa: E402
-from bot.projects.sync import get_project, sync_project  # noqa: E402
+from bot.projects.sync import sync_project  # noqa: E402
 from bot.runtime.config import Settings  # noqa: E402
 from bot.runtime.services import Services  # noqa: E402
 from storage import migrate  # noqa: E402
@@ -145,7 +147,7 @@ def run(policy: dict[str, Any], items: int, seed: int, refit_every: int) -> Outc
         with unit_of_work(sessions) as session:
             guidelines = resolve_guidelines(spec, Path("."))
             sync_project(session, LoadedProject(Path("quality.yml"), spec, guidelines))
-            project = get_project(session, spec.slug)
+            project = project_named(session, spec.slug)
             for n in range(items):
                 label = rng.choice(LABELS)
                 gold = rng.random() < GOLD_SHARE
@@ -171,7 +173,7 @@ def run(policy: dict[str, Any], items: int, seed: int, refit_every: int) -> Outc
             who = rng.choice(active)
             clock[0] += timedelta(seconds=1)
             with unit_of_work(sessions) as session:
-                project = get_project(session, spec.slug)
+                project = project_named(session, spec.slug)
                 step = prepare_next(session, services, project, who)
                 if step.kind != "item" or step.item is None or step.lease_id is None:
                     active.remove(who)

@@ -12,6 +12,7 @@ from bot.flows import cards, channel_mode
 from bot.flows import labeling as flow
 from bot.runtime.services import Services
 from bot.slack.ids import Action
+from bot.views.inputs import ticked
 from bot.views.state import CardState, Clicked
 from handlers.common import decode_button, request, user_of
 from handlers.executor import ack_then_run, refuse, store_then_ack
@@ -104,12 +105,7 @@ def _answer(
 
 
 def _selected_checkboxes(body: dict[str, Any]) -> list[str]:
-    values = (body.get("state") or {}).get("values") or {}
-    for block in values.values():
-        element = block.get(Action.CHOICES)
-        if element is not None:
-            return [str(o.get("value")) for o in element.get("selected_options") or []]
-    return []
+    return ticked((body.get("state") or {}).get("values") or {}, Action.CHOICES)
 
 
 def on_checkbox_change(ack: Ack) -> None:

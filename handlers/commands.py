@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from bot.domain.access import is_lead
 from bot.flows import cards, channel_mode
 from bot.flows.effects import Outcome, reply
-from bot.flows.project_choice import all_projects
 from bot.projects.sync import listable_projects, project_spec
 from bot.runtime.services import Services
 from bot.slack.ids import SLASH_COMMAND
@@ -20,6 +19,7 @@ from bot.views.help import render_help
 from handlers.common import request
 from handlers.executor import ack_then_run
 from handlers.subcommands import REGISTRY, Invocation, subcommand
+from storage.projects import all_projects
 
 
 def register(app: App) -> None:

@@ -14,6 +14,7 @@ from bot.flows import review_decisions as decide
 from bot.flows.effects import Outcome, Refusal
 from bot.runtime.services import Services
 from bot.slack.ids import Action, View
+from bot.views.inputs import form_values
 from bot.views.review_modals import (
     HARD_ACTION,
     HARD_BLOCK,
@@ -23,7 +24,7 @@ from bot.views.review_modals import (
     WORDING_ACTION,
     WORDING_BLOCK,
     submitted_label,
-    submitted_text,
+    submitted_note,
 )
 from bot.views.review_state import ReviewRef
 from handlers.common import decode_button, request, user_of
@@ -101,11 +102,10 @@ def _submitted(
     ack: Ack, body: dict[str, Any], client: WebClient, services: Services, block: str, work: Decide
 ) -> None:
     """Store the decision, then close the modal; a refusal shows in the form, nothing saved."""
-    view = body.get("view") or {}
-    values = (view.get("state") or {}).get("values") or {}
+    values = form_values(body)
     user = user_of(body)
     try:
-        ref = ReviewRef.decode(view.get("private_metadata"))
+        ref = ReviewRef.decode((body.get("view") or {}).get("private_metadata"))
     except ValueError:
         ack(response_action="errors", errors={block: "This form expired."})
         return
@@ -122,7 +122,7 @@ def on_resolve_submitted(
     def work(
         session: Session, services: Services, user: str, ref: ReviewRef, values: dict[str, Any]
     ) -> Outcome:
-        label, note = submitted_label(values), submitted_text(values, NOTE_BLOCK, NOTE_ACTION)
+        label, note = submitted_label(values), submitted_note(values, NOTE_BLOCK, NOTE_ACTION)
         return decide.resolve(session, services, user, ref, label, note)
 
     _submitted(ack, body, client, services, LABEL_BLOCK, work)
@@ -134,10 +134,10 @@ def on_edge_case_submitted(
     def work(
         session: Session, services: Services, user: str, ref: ReviewRef, values: dict[str, Any]
     ) -> Outcome:
-        hard = submitted_text(values, HARD_BLOCK, HARD_ACTION)
+        hard = submitted_note(values, HARD_BLOCK, HARD_ACTION)
         if hard is None:
             return Refusal("Say what makes this item hard.")
-        wording = submitted_text(values, WORDING_BLOCK, WORDING_ACTION)
+        wording = submitted_note(values, WORDING_BLOCK, WORDING_ACTION)
         return decide.mark_edge_case(session, services, user, ref, hard, wording)
 
     _submitted(ack, body, client, services, HARD_BLOCK, work)

@@ -11,8 +11,8 @@ from bot.flows import shortcuts
 from bot.flows.effects import AddMessage
 from bot.runtime.services import Services
 from bot.slack.ids import Shortcut, View
+from bot.views.inputs import form_values, submitted
 from bot.views.message_modal import TARGET_ACTION, TARGET_BLOCK, MessageRef, parse_target
-from bot.views.modals import submitted_value
 from handlers.common import request, user_of
 from handlers.executor import ack_then_run, carry_out
 
@@ -56,10 +56,8 @@ def on_message_modal_submitted(
     ack: Ack, body: dict[str, Any], client: WebClient, services: Services
 ) -> None:
     """Validate the choice, close the modal, then create the item (and answer) after the ack."""
-    view = body.get("view") or {}
-    ref = MessageRef.decode(view.get("private_metadata"))
-    values = (view.get("state") or {}).get("values") or {}
-    target = parse_target(submitted_value(values, TARGET_BLOCK, TARGET_ACTION))
+    ref = MessageRef.decode((body.get("view") or {}).get("private_metadata"))
+    target = parse_target(submitted(form_values(body), TARGET_BLOCK, TARGET_ACTION))
     if ref is None or target is None:
         ack(response_action="errors", errors={TARGET_BLOCK: "Choose a project."})
         return

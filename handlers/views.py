@@ -11,14 +11,15 @@ from bot.domain.labeling import UNSURE_REASONS, Unsure
 from bot.flows import cards
 from bot.runtime.services import Services
 from bot.slack.ids import View
+from bot.views.inputs import form_values, submitted, submitted_text
 from bot.views.modals import (
     ANSWER_ACTION,
     ANSWER_BLOCK,
+    MAX_NOTE,
     NOTE_ACTION,
     NOTE_BLOCK,
     REASON_ACTION,
     REASON_BLOCK,
-    submitted_value,
 )
 from bot.views.state import CardState
 from handlers.common import request, user_of
@@ -30,27 +31,23 @@ def register(app: App) -> None:
     app.view(View.FREE_TEXT)(on_free_text_submitted)
 
 
-def _values(body: dict[str, Any]) -> dict[str, Any]:
-    return dict(((body.get("view") or {}).get("state") or {}).get("values") or {})
-
-
 def on_unsure_submitted(
     ack: Ack, body: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    values = _values(body)
-    reason = submitted_value(values, REASON_BLOCK, REASON_ACTION)
-    note = submitted_value(values, NOTE_BLOCK, NOTE_ACTION)
+    values = form_values(body)
+    reason = submitted(values, REASON_BLOCK, REASON_ACTION)
     if reason not in UNSURE_REASONS:
         ack(response_action="errors", errors={REASON_BLOCK: "Choose a reason."})
         return
-    unsure = Unsure(reason=str(reason), note=str(note)[:1000] if note else None)
+    note = submitted_text(values, NOTE_BLOCK, NOTE_ACTION, limit=MAX_NOTE)
+    unsure = Unsure(reason=str(reason), note=note)
     _submit(ack, body, client, services, None, unsure)
 
 
 def on_free_text_submitted(
     ack: Ack, body: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    text = submitted_value(_values(body), ANSWER_BLOCK, ANSWER_ACTION)
+    text = submitted(form_values(body), ANSWER_BLOCK, ANSWER_ACTION)
     if not isinstance(text, str) or not text.strip():
         ack(response_action="errors", errors={ANSWER_BLOCK: "Write an answer first."})
         return

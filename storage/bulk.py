@@ -144,7 +144,7 @@ def _insert_items_portably(session: Session, rows: ItemRows) -> None:
 def item_inserts(session: Session) -> Iterator[Callable[[ItemRows], None]]:
     """Yield a function inserting batches of item rows, skipping any whose (project_id,
     external_id) exists. Drivers disagree on `rowcount` for executemany (psycopg reports
-    none), so callers count with `count_items` before and after instead.
+    none), so callers count with `export_queries.count_items` before and after instead.
 
     On SQLite, rows go to the driver pre-serialised, and the search index's per-row insert
     trigger (migration 0003) is set aside for the import: each batch is indexed by one
@@ -287,10 +287,6 @@ def insert_annotations(session: Session, rows: Sequence[dict[str, Any]]) -> None
     _sql_nulls(rows, ("value",))
     statement = _insert_ignoring_conflicts(session, Annotation.__table__, None)
     session.connection().execute(statement, list(rows))
-
-
-def count_items(session: Session, project_id: int) -> int:
-    return session.scalar(select(func.count()).where(Item.project_id == project_id)) or 0
 
 
 def count_annotations(session: Session, project_id: int) -> int:

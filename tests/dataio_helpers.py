@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from bot.dataio.annotation_import import import_annotations
 from bot.dataio.item_import import ImportSummary, import_items
 from bot.projects.spec import ProjectSpec
-from bot.projects.sync import get_project
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation, Item
+from storage.projects import project_named
 from tests.factories import create_project
 
 
@@ -25,14 +25,14 @@ def run_items(
     session_factory: SessionFactory, slug: str, path: Path, **options: Any
 ) -> ImportSummary:
     with unit_of_work(session_factory) as session:
-        return import_items(session, get_project(session, slug), path, **options)
+        return import_items(session, project_named(session, slug), path, **options)
 
 
 def run_annotations(
     session_factory: SessionFactory, slug: str, path: Path, **options: Any
 ) -> ImportSummary:
     with unit_of_work(session_factory) as session:
-        return import_annotations(session, get_project(session, slug), path, **options)
+        return import_annotations(session, project_named(session, slug), path, **options)
 
 
 def items_by_external_id(session_factory: SessionFactory) -> dict[str, Item]:

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from bot.projects.loader import LoadedProject
 from bot.projects.spec import ProjectSpec, resolve_guidelines
-from bot.projects.sync import get_project, sync_project
+from bot.projects.sync import sync_project
 from storage.models import Project
+from storage.projects import project_named
 
 CHOICES: dict[str, list[dict[str, Any]]] = {
     "single_choice": [
@@ -60,7 +61,7 @@ def create_project(session: Session, spec: ProjectSpec) -> Project:
     sync_project(
         session, LoadedProject(path=Path(f"{spec.slug}.yml"), spec=spec, guidelines=guidelines)
     )
-    return get_project(session, spec.slug)
+    return project_named(session, spec.slug)
 
 
 def add_items(

@@ -17,9 +17,9 @@ from bot.cli.app import app
 from bot.dataio.export import export_project, item_records
 from bot.dataio.readers import SourceFormat
 from bot.dataio.writers import ExportFormat, JsonLinesWriter
-from bot.projects.sync import get_project
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation, Comment, Item, Review, ReviewReason, ReviewStatus
+from storage.projects import project_named
 from tests.dataio_helpers import (
     items_by_external_id,
     run_annotations,
@@ -101,7 +101,7 @@ def export(
 ) -> str:
     out = io.StringIO()
     with unit_of_work(factory) as session:
-        export_project(session, get_project(session, slug), fmt, out, batch_size=batch_size)
+        export_project(session, project_named(session, slug), fmt, out, batch_size=batch_size)
     return out.getvalue()
 
 
@@ -163,7 +163,7 @@ def test_jsonl_export_writes_exactly_what_the_json_lines_writer_makes_of_the_rec
     }
     sqlite = labeled.kw["bind"].dialect.name == "sqlite"
     with unit_of_work(labeled) as session:
-        project = get_project(session, "sentiment")
+        project = project_named(session, "sentiment")
         session.add(
             Item(
                 project_id=project.id,
@@ -179,7 +179,7 @@ def test_jsonl_export_writes_exactly_what_the_json_lines_writer_makes_of_the_rec
         )
 
     with unit_of_work(labeled) as session:
-        records = item_records(session, get_project(session, "sentiment"), batch_size=2)
+        records = item_records(session, project_named(session, "sentiment"), batch_size=2)
         expected = "".join(JsonLinesWriter().item(r) for batch in records for r in batch)
 
     assert export(labeled, ExportFormat.JSONL) == expected

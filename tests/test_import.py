@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from bot.cli.app import app
 from bot.dataio.items import ItemMapping, content_id
 from bot.dataio.readers import SourceFormat
-from bot.projects.sync import get_project
 from storage.db import SessionFactory, unit_of_work
 from storage.models import (
     Annotation,
@@ -23,6 +22,7 @@ from storage.models import (
     Review,
     ReviewReason,
 )
+from storage.projects import project_named
 from storage.search import search_item_ids
 from tests.dataio_helpers import (
     count_rows,
@@ -341,7 +341,7 @@ def test_imported_items_are_searchable_and_later_items_still_get_indexed(
     )
 
     with unit_of_work(sentiment) as session:
-        project_ids = [get_project(session, "sentiment").id]
+        project_ids = [project_named(session, "sentiment").id]
         words = search_item_ids(session, project_ids=project_ids, query="plain words", limit=50)
         zeppelin = search_item_ids(session, project_ids=project_ids, query="zeppelin")
         session.add(

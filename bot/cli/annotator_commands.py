@@ -12,11 +12,12 @@ from rich.table import Table
 from bot.cli.app import console, database, fail
 from bot.domain.quarantine import release
 from bot.domain.weighting import current_model, overused_label
-from bot.projects.sync import get_project, project_spec
+from bot.projects.sync import project_spec
 from bot.views.stats import percent
 from storage import consensus_models
 from storage.db import make_session_factory, read_only, unit_of_work
 from storage.models import utcnow
+from storage.projects import project_named
 
 ProjectArg = Annotated[str, typer.Argument(help="Project slug.")]
 
@@ -36,7 +37,7 @@ def list_annotators(project: ProjectArg) -> None:
     """
     with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
         try:
-            row = get_project(session, project)
+            row = project_named(session, project)
         except LookupError as exc:
             fail(str(exc))
         spec = project_spec(row)
@@ -74,7 +75,7 @@ def release_annotator(
     actor = f"cli:{getpass.getuser()}"
     with database() as (_settings, engine), unit_of_work(make_session_factory(engine)) as session:
         try:
-            row = get_project(session, project)
+            row = project_named(session, project)
         except LookupError as exc:
             fail(str(exc))
         if not release(session, row, annotator, by=actor, now=utcnow()):

@@ -16,9 +16,9 @@ from rich.text import Text
 
 from bot.cli.app import console, database, fail
 from bot.domain import audit
-from bot.projects.sync import get_project
 from storage.db import make_session_factory, read_only
 from storage.models import AuditEvent
+from storage.projects import project_named
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         """
         with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
             try:
-                proj = get_project(session, project)
+                proj = project_named(session, project)
             except LookupError as exc:
                 fail(str(exc))
             slug, start = proj.slug, _utc(since) if since is not None else None

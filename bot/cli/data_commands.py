@@ -28,10 +28,10 @@ from bot.dataio.items import ItemMapping
 from bot.dataio.problems import ImportFailed
 from bot.dataio.readers import SourceFormat
 from bot.dataio.writers import ExportFormat
-from bot.projects.sync import get_project
 from storage.db import make_session_factory, read_only, unit_of_work
 from storage.export_queries import count_items
 from storage.models import Project
+from storage.projects import project_named
 
 ProjectArg = Annotated[str, typer.Argument(help="Project slug (run `projects sync` first).")]
 FileArg = Annotated[Path, typer.Argument(help="Input file.", exists=True, dir_okay=False)]
@@ -59,7 +59,7 @@ def _progress(target: Console, total: int | None, label: str) -> Iterator[Callab
 
 def _project(session: Session, slug: str) -> Project:
     try:
-        return get_project(session, slug)
+        return project_named(session, slug)
     except LookupError as exc:
         fail(str(exc))
 

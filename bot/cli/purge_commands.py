@@ -9,8 +9,8 @@ import typer
 
 from bot.cli.app import console, database, fail
 from bot.domain.purge import NothingToErase, purge_annotator, purge_item
-from bot.projects.sync import get_project
 from storage.db import make_session_factory, unit_of_work
+from storage.projects import project_named
 
 
 def register(app: typer.Typer) -> None:
@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         actor = f"cli:{getpass.getuser()}"
         with database() as (_settings, engine), unit_of_work(make_session_factory(engine)) as s:
             try:
-                found = get_project(s, project)
+                found = project_named(s, project)
                 if annotator:
                     result = purge_annotator(
                         s, found, annotator, actor, allow_missing=allow_missing

@@ -15,8 +15,8 @@ from bot.flows.review_log import (
     edge_cases_markdown,
     feedback_records,
 )
-from bot.projects.sync import get_project
 from storage.db import make_session_factory, read_only
+from storage.projects import project_named
 
 
 class LogFormat(enum.StrEnum):
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
         """
         with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
             try:
-                row = get_project(session, project)
+                row = project_named(session, project)
             except LookupError as exc:
                 fail(str(exc))
             records = edge_case_records(session, row)
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
         """
         with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
             try:
-                row = get_project(session, project)
+                row = project_named(session, project)
             except LookupError as exc:
                 fail(str(exc))
             records = feedback_records(session, row)

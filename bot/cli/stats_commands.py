@@ -22,7 +22,7 @@ from bot.delivery.digests import already_posted, as_json, post_digest, render_di
 from bot.metrics import Accuracy
 from bot.metrics.pay import PayTerms
 from bot.metrics.quality import LOW_QUALITY
-from bot.projects.sync import get_project, project_spec
+from bot.projects.sync import project_spec
 from bot.reports.digest import DigestKind, manual_period
 from bot.reports.stats import ProjectStats, compute_stats
 from bot.reports.timesheet import TimesheetRow, decimal_text, pay_terms, timesheet, to_csv
@@ -35,6 +35,7 @@ from bot.views.stats import agreement_text, eta_text, percent, seconds
 from bot.views.stats_json import stats_json
 from storage.db import SessionFactory, make_session_factory, read_only
 from storage.models import utcnow
+from storage.projects import project_named
 
 ProjectArg = Annotated[str, typer.Argument(help="Project slug (run `projects sync` first).")]
 
@@ -57,7 +58,7 @@ def stats(
     """
     with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
         try:
-            row = get_project(session, project)
+            row = project_named(session, project)
         except LookupError as exc:
             fail(str(exc))
         figures = compute_stats(session, row, utcnow())
@@ -141,7 +142,7 @@ def timesheet_command(
     override = None if rate is None else Decimal(str(rate))
     with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
         try:
-            row = get_project(session, project)
+            row = project_named(session, project)
         except LookupError as exc:
             fail(str(exc))
         rows = timesheet(session, row, first, last, override)
@@ -249,7 +250,7 @@ def digest(
 def _period(sessions: SessionFactory, slug: str, kind: DigestKind, now: datetime) -> str:
     """The latest scheduled period, refused (exit 1) when its digest was already posted."""
     with read_only(sessions) as session:
-        found = get_project(session, slug)
+        found = project_named(session, slug)
         project_id, spec = found.id, project_spec(found)
     period = current_period(spec, kind, now)
     if already_posted(sessions, project_id, kind, period):

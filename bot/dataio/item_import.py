@@ -21,7 +21,8 @@ from bot.dataio.items import ItemBuilder, ItemMapping
 from bot.dataio.problems import ProblemLog, RecordError
 from bot.dataio.readers import RecordReader, SourceFormat, detect_format
 from bot.projects.sync import project_spec
-from storage.bulk import count_items, item_inserts
+from storage.bulk import item_inserts
+from storage.export_queries import count_items
 from storage.models import Project
 
 DEFAULT_BATCH_SIZE = 5_000

@@ -14,7 +14,7 @@ from bot.views.message import Message
 from bot.views.state import Clicked
 from storage import live_cards
 from storage.db import unit_of_work
-from storage.models import Project
+from storage.projects import project_by_id
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def make_live(
 ) -> None:
     """Record `card` as the live one and turn the card it replaces into a pointer to it."""
     with unit_of_work(services.sessions) as session:
-        project = session.get(Project, project_id)
+        project = project_by_id(session, project_id)
         if project is None:
             return
         title = project.title

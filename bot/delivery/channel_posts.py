@@ -14,7 +14,8 @@ from bot.runtime.services import Services
 from bot.slack.messaging import post_message
 from bot.views.channel_post import render_channel_post
 from storage.db import unit_of_work
-from storage.models import ChannelPost, Item, Project
+from storage.models import ChannelPost, Item
+from storage.projects import project_by_id
 
 SECONDS_BETWEEN_POSTS = 1.1  # chat.postMessage allows about one message per second per channel
 
@@ -25,7 +26,7 @@ def post_items(services: Services, client: WebClient, plan: PostItems) -> None:
         if index:
             time.sleep(SECONDS_BETWEEN_POSTS)
         with unit_of_work(services.sessions) as session:
-            project = session.get(Project, plan.project_id)
+            project = project_by_id(session, plan.project_id)
             item = session.get(Item, item_id)
             if project is None or item is None:
                 continue

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain.access import Directory, lead_ids
 from bot.flows.effects import PostDigest
 from bot.projects.spec import ProjectSpec
-from bot.projects.sync import get_project, project_spec
+from bot.projects.sync import project_spec
 from bot.reports.digest import (
     DailyDigest,
     DigestKind,
@@ -35,6 +35,7 @@ from bot.views.digest import render_daily, render_lead_quality, render_weekly
 from bot.views.message import Message
 from storage.db import SessionFactory, read_only, unit_of_work
 from storage.models import DigestRun, utcnow
+from storage.projects import project_named
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class Rendered:
 def render_digest(sessions: SessionFactory, slug: str, kind: DigestKind, now: datetime) -> Rendered:
     """Compute in a read-only snapshot (no write lock held while charts are drawn)."""
     with read_only(sessions) as session:
-        project = get_project(session, slug)
+        project = project_named(session, slug)
         spec = project_spec(project)
         digest: DailyDigest | WeeklyDigest
         if kind == "daily":
@@ -156,7 +157,7 @@ def post_digest(
 ) -> bool:
     """Claim, render, send, mark finished. False when this period was already posted."""
     with read_only(sessions) as session:
-        project_id = get_project(session, slug).id
+        project_id = project_named(session, slug).id
     run_id = claim_period(sessions, project_id, kind, period)
     if run_id is None:
         log.info("%s digest for %s, %s: already posted", kind, slug, period)

@@ -19,7 +19,7 @@ from bot.slack.messaging import dm_channel
 from bot.views.blocks import fallback_text
 from storage.db import read_only, unit_of_work
 from storage.export_queries import count_items
-from storage.models import Project
+from storage.projects import project_by_id
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def _send(services: Services, client: WebClient, plan: SendExport) -> str:
     with tempfile.TemporaryDirectory(prefix="labeler-export-") as folder:
         path = Path(folder) / filename
         with read_only(services.sessions) as session:
-            project = session.get(Project, plan.project_id)
+            project = project_by_id(session, plan.project_id)
             if project is None:
                 return "That project no longer exists."
             with path.open("w", encoding="utf-8", newline="") as out:

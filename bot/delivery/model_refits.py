@@ -19,7 +19,7 @@ from bot.slack.messaging import dm_channel, post_message
 from bot.views.choices import choice_label
 from bot.views.quarantine import render_quarantine_dm
 from storage.db import read_only
-from storage.models import Project
+from storage.projects import project_by_id
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def tell_leads(
 ) -> None:
     """One DM per lead and quarantined annotator, with the Release button."""
     with read_only(services.sessions) as session:
-        project = session.get(Project, project_id)
+        project = project_by_id(session, project_id)
         if project is None:
             return
         spec = project_spec(project)

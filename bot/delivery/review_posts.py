@@ -21,7 +21,8 @@ from bot.runtime.services import Services
 from bot.slack.messaging import post_message, update_message
 from storage import reviews as review_rows
 from storage.db import unit_of_work
-from storage.models import Project, Review
+from storage.models import Review
+from storage.projects import project_by_id
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def _post_one(
     token = review_rows.claim_token(services.clock())
     with unit_of_work(services.sessions) as session:
         review = session.get(Review, review_id)
-        project = session.get(Project, review.project_id) if review else None
+        project = project_by_id(session, review.project_id) if review else None
         if review is None or project is None or not has_valid_spec(project):
             return 0  # a project whose stored spec is broken is logged once, its reviews wait
         channel = project_spec(project).slack.review_channel

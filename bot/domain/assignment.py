@@ -16,7 +16,7 @@ from bot.projects.spec import ProjectSpec
 from bot.projects.sync import project_spec
 from storage import queue
 from storage.db import is_sqlite
-from storage.models import Item, ItemStatus, Lease, LeaseStatus, Project
+from storage.models import Item, Lease, LeaseStatus, Project
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def assign_next(
     held = queue.active_lease_for(session, project.id, user_id) if resume else None
     if held is not None:
         item = session.get(Item, held.item_id)
-        if item is not None and still_answerable(session, item, user_id, now):
+        if item is not None and queue.has_room(session, item, user_id, now):
             held.expires_at = now + timedelta(minutes=spec.lease_minutes)
             return Assignment(item=item, lease=held)
         held.status = LeaseStatus.RELEASED
@@ -86,10 +86,3 @@ def lease_item(
         minutes=spec.lease_minutes,
     )
     return Assignment(item=item, lease=lease)
-
-
-def still_answerable(session: Session, item: Item, user_id: str, now: datetime) -> bool:
-    if item.status is not ItemStatus.OPEN:
-        return False
-    held_by_others = queue.others_holding_count(session, item.id, user_id, now)
-    return item.answer_count + held_by_others < item.required_answers

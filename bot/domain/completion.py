@@ -141,3 +141,11 @@ def refresh_item(session: Session, item: Item, spec: ProjectSpec) -> Outcome:
     session.flush()
     completed_now = item.status is ItemStatus.COMPLETE and not was_complete
     return Outcome(completed_now=completed_now, consensus=result, review=review)
+
+
+def reopen(session: Session, item: Item, spec: ProjectSpec) -> Outcome:
+    """Put an item back to work (relabel, a review sent back): undecided and open, then settled
+    again by the rule, so a gold item with its answers decides itself again."""
+    undecide(item, ItemStatus.OPEN)
+    session.flush()
+    return refresh_item(session, item, spec)

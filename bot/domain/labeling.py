@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.domain.assignment import Assignment, lease_item, still_answerable
+from bot.domain.assignment import Assignment, lease_item
 from bot.domain.completion import Outcome, refresh_item
 from bot.domain.consensus import answer_key
 from bot.domain.guideline_acks import version_read_by
@@ -34,6 +34,7 @@ from storage.models import (
     ReviewReason,
     utcnow,
 )
+from storage.projects import project_by_id
 
 UNSURE_REASONS = {
     "ambiguous": "Ambiguous",
@@ -75,7 +76,7 @@ def _lease_still_good(session: Session, lease: Lease, item: Item, now: datetime)
     only while the item still has room beyond other people's live leases."""
     if _aware(lease.expires_at) > now:
         return item.answer_count < item.required_answers
-    return still_answerable(session, item, lease.annotator, now)
+    return queue.has_room(session, item, lease.annotator, now)
 
 
 def validate_value(spec: ProjectSpec, value: Any) -> Any:
@@ -135,7 +136,7 @@ def answer_card(
     """
     found = queue.lease_with_locked_item(session, lease_id)
     if found is None or found[2].id != project_id:
-        project = session.get(Project, project_id)
+        project = project_by_id(session, project_id)
         return CardAnswer(project, AnswerResult(AnswerStatus.NOT_YOURS, "That card isn't yours."))
     lease, item, project = found
     result = _answer_lease(session, project, user_id, lease, item, value, unsure, now, rng)
@@ -285,7 +286,7 @@ def answer_in_channel(
             outcome=result.outcome,
             reviews=result.reviews,
         )
-    if item.status is not ItemStatus.OPEN or not still_answerable(session, item, user_id, now):
+    if not queue.has_room(session, item, user_id, now):
         return AnswerResult(AnswerStatus.FULL, "This item already has its answers.", item=item)
     return _record(session, project, spec, item, user_id, clean, None, None, now, rng)
 

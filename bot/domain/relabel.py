@@ -20,8 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain import audit
-from bot.domain.completion import refresh_item
-from bot.domain.item_state import undecide
+from bot.domain.completion import reopen
 from bot.projects.sync import project_spec
 from storage.models import Annotation, Item, ItemStatus, Project, Review, ReviewStatus
 
@@ -60,9 +59,7 @@ def relabel_item(
         "label": item.final_label,
         "method": item.final_method.value if item.final_method else None,
     }
-    undecide(item, ItemStatus.OPEN)
-    session.flush()
-    refresh_item(session, item, project_spec(project))
+    reopen(session, item, project_spec(project))
     audit.record(
         session,
         actor=actor,

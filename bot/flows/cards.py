@@ -27,12 +27,13 @@ from bot.flows.effects import (
     reply,
 )
 from bot.flows.live_card import guard_card
-from bot.flows.project_choice import choose_project, project_by_id
+from bot.flows.project_choice import choose_project
 from bot.runtime.services import Services
 from bot.views.message import Message
 from bot.views.modals import render_free_text_modal, render_full_text_modal, render_unsure_modal
 from bot.views.pickers import Purpose, render_project_picker
 from bot.views.state import CardState, Clicked
+from storage.projects import project_by_id
 
 BAD_CARD = "That button's data was not understood; use `/label next` for a fresh card."
 GONE = "That project no longer exists."

@@ -20,7 +20,8 @@ from bot.runtime.services import Services
 from bot.views.channel_post import render_channel_post
 from bot.views.message import Message
 from bot.views.state import CardState, Clicked
-from storage.models import ChannelPost, Item, ItemStatus, Project
+from storage.models import ChannelPost, Item, ItemStatus
+from storage.projects import project_by_id
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def answer(
 ) -> Outcome:
     """A click on a channel post: record (or change) the person's answer, tell them, and
     refresh the post's answer count."""
-    project = session.get(Project, state.project_id)
+    project = project_by_id(session, state.project_id)
     if project is None:
         return Refusal("That project no longer exists.")
     if state.item_id is None or state.choice is None:
@@ -125,7 +126,7 @@ def answer(
 
 
 def refreshed_post(session: Session, project_id: int, item_id: int) -> Message | None:
-    project = session.get(Project, project_id)
+    project = project_by_id(session, project_id)
     item = session.get(Item, item_id)
     if project is None or item is None:
         return None

@@ -22,12 +22,12 @@ from bot.domain.weighting import (
     store_fit,
 )
 from bot.flows.effects import Outcome, Refusal, reply
-from bot.flows.project_choice import all_projects
 from bot.projects.sync import listable_projects, project_spec
 from bot.runtime.services import Services
 from bot.views.quarantine import render_released
 from storage.db import read_only, unit_of_work
-from storage.models import Project, Quarantine
+from storage.models import Quarantine
+from storage.projects import all_projects, project_by_id
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def refit_project(
     """Refit one project if due (or `force`): the annotators newly quarantined, or None when
     there was no fit."""
     with read_only(services.sessions) as session:
-        project = session.get(Project, project_id)
+        project = project_by_id(session, project_id)
         if project is None:
             return None
         spec = project_spec(project)
@@ -58,7 +58,7 @@ def refit_project(
         return None
     params = fit_params(data)
     with unit_of_work(services.sessions) as session:
-        project = session.get(Project, project_id)
+        project = project_by_id(session, project_id)
         if project is None:
             return None
         fitted = store_fit(session, project_id, data, params, services.clock())
@@ -80,7 +80,7 @@ def release_from_dm(
     """The Release button: leads of the quarantine's project only (checked here); the DM
     turns into who released whom."""
     row = session.get(Quarantine, quarantine_id)
-    project = session.get(Project, row.project_id) if row is not None else None
+    project = project_by_id(session, row.project_id) if row is not None else None
     if row is None or project is None:
         return Refusal("That quarantine no longer exists.")
     if not is_lead(project_spec(project), user_id, services.directory):

@@ -31,6 +31,7 @@ from bot.views.pickers import render_guidelines
 from bot.views.state import CardState, Clicked
 from storage import queue
 from storage.models import GuidelineAck, Item, ItemStatus, Project
+from storage.projects import project_by_id
 
 PAUSED = "{title} is paused by its leads; no items are handed out right now."
 
@@ -190,7 +191,7 @@ def record_answer(
     """Store a DM answer (before the ack). The card's lease proves who may answer."""
     if state.lease_id is None:
         stale = AnswerResult(AnswerStatus.STALE, "That card is out of date.")
-        return labeling.CardAnswer(session.get(Project, state.project_id), stale)
+        return labeling.CardAnswer(project_by_id(session, state.project_id), stale)
     return labeling.answer_card(
         session,
         user_id,
@@ -291,7 +292,7 @@ def _previous(spec: ProjectSpec, result: AnswerResult) -> Previous:
 
 
 def undo(session: Session, services: Services, user_id: str, state: CardState) -> Message:
-    project = session.get(Project, state.project_id)
+    project = project_by_id(session, state.project_id)
     if project is None or state.annotation_id is None:
         return render_notice("That card is out of date.")
     assignment = labeling.undo_answer(
@@ -327,7 +328,7 @@ def undo(session: Session, services: Services, user_id: str, state: CardState) -
 
 
 def skip(session: Session, services: Services, user_id: str, state: CardState) -> Message:
-    project = session.get(Project, state.project_id)
+    project = project_by_id(session, state.project_id)
     if project is None or state.lease_id is None:
         return render_notice("That card is out of date.")
     labeling.skip_item(session, project, user_id, lease_id=state.lease_id)
@@ -337,7 +338,7 @@ def skip(session: Session, services: Services, user_id: str, state: CardState) -
 
 
 def stop(session: Session, services: Services, user_id: str, state: CardState) -> Message:
-    project = session.get(Project, state.project_id)
+    project = project_by_id(session, state.project_id)
     if project is None:
         return render_notice("That card is out of date.")
     labeling.stop_labeling(session, project, user_id)
@@ -350,7 +351,7 @@ def stop(session: Session, services: Services, user_id: str, state: CardState) -
 
 
 def acknowledge(session: Session, services: Services, user_id: str, state: CardState) -> Message:
-    project = session.get(Project, state.project_id)
+    project = project_by_id(session, state.project_id)
     if project is None or state.version is None:
         return render_notice("That card is out of date.")
     fresh = guideline_acks.acknowledge_guidelines(session, project, user_id, state.version)

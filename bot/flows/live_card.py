@@ -21,6 +21,7 @@ from bot.views.message import Message, render_notice
 from bot.views.state import CardState, Clicked
 from storage import live_cards, queue
 from storage.models import LeaseStatus, Project
+from storage.projects import project_by_id
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def guard_card(
     the project is read only for the refusal)."""
     if card is None or not _superseded(session, state.project_id, user_id, card):
         return None
-    project = session.get(Project, state.project_id)
+    project = project_by_id(session, state.project_id)
     return check_card(session, project, user_id, state, card) if project else None
 
 

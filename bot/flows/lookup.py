@@ -29,6 +29,7 @@ from bot.views.lookup_card import AnswerLine, ItemDetails, ReviewLine
 from bot.views.search_results import ResultRow, render_results, search_heading
 from storage import lookup, search
 from storage.models import AnnotationSource, Item, Project
+from storage.projects import project_by_id
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def _label(spec: ProjectSpec, value: Any) -> str | None:
 
 def details_of(session: Session, services: Services, user_id: str, item: Item) -> ItemDetails:
     """The card's content for one item this person may see."""
-    project = session.get(Project, item.project_id)
+    project = project_by_id(session, item.project_id)
     assert project is not None
     spec = project_spec(project)
     history = lookup.annotations_of(session, item.id)
@@ -107,7 +108,7 @@ def visible_project_ids(session: Session, services: Services, user_id: str) -> l
 
 
 def _row(session: Session, item: Item) -> ResultRow:
-    project = session.get(Project, item.project_id)
+    project = project_by_id(session, item.project_id)
     assert project is not None
     spec = project_spec(project)
     first = spec.display_keys[0]
@@ -152,7 +153,7 @@ def _visible_item(
     session: Session, services: Services, user_id: str, item_id: int
 ) -> tuple[Project, Item] | None:
     item = session.get(Item, item_id)
-    project = session.get(Project, item.project_id) if item is not None else None
+    project = project_by_id(session, item.project_id) if item is not None else None
     if item is None or project is None:
         return None
     if not may_annotate(project_spec(project), user_id, services.directory):

@@ -1,5 +1,5 @@
 """Which project a person means, in one place: the one named, the only one they may label
-(or lead), or the list to pick from; and looking projects up by id or slug."""
+(or lead), or the list to pick from. Look-ups by id or slug are `storage.projects`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bot.flows.effects import Refusal
 from bot.projects.sync import StoredSpecInvalid, listable_projects, project_spec
 from bot.runtime.services import Services
 from storage.models import Project
+from storage.projects import all_projects, project_by_slug
 
 NOT_ALLOWED = "You're not on the annotator list for {title}. Ask a project lead to add you."
 
@@ -23,10 +24,6 @@ def allowed_projects(session: Session, services: Services, user_id: str) -> list
     projects = listable_projects(session.scalars(select(Project).order_by(Project.slug)))
     allowed = [p for p in projects if may_annotate(project_spec(p), user_id, services.directory)]
     return sorted(allowed, key=lambda p: -project_spec(p).priority)
-
-
-def find_project(session: Session, slug: str) -> Project | None:
-    return session.scalars(select(Project).where(Project.slug == slug.strip().lower())).first()
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,7 @@ def choose_project(
 ) -> ProjectChoice:
     """The named project, the only allowed one, or the list to pick from."""
     if slug:
-        project = find_project(session, slug)
+        project = project_by_slug(session, slug)
         if project is None:
             return ProjectChoice(None, [], f"There is no project called {slug!r}.")
         try:
@@ -59,10 +56,6 @@ def choose_project(
     return ProjectChoice(None, allowed)
 
 
-def project_by_id(session: Session, project_id: int) -> Project | None:
-    return session.get(Project, project_id)
-
-
 ONLY_LEADS = "Only a project lead can do that."
 
 
@@ -72,7 +65,7 @@ def lead_project(
     """The named project if this person leads it, or the only project they lead; otherwise
     why not (unknown project, not a lead, or several to choose from)."""
     if slug:
-        project = find_project(session, slug)
+        project = project_by_slug(session, slug)
         if project is None:
             return Refusal(f"There is no project called {slug[:64]!r}.")
         projects = listable_projects([project])
@@ -84,7 +77,3 @@ def lead_project(
     if len(led) > 1:
         return Refusal("You lead several projects; name one: " + ", ".join(p.slug for p in led))
     return led[0]
-
-
-def all_projects(session: Session) -> list[Project]:
-    return list(session.scalars(select(Project).order_by(Project.slug)))

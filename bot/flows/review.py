@@ -26,6 +26,7 @@ from bot.views.people import SLACK_USER_ID
 from bot.views.review_post import AnswerLine, ReviewPost, render_review_post
 from storage import reviews as review_rows
 from storage.models import EdgeCase, Item, Project, Review, ReviewReason
+from storage.projects import project_by_id
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def send_to_review(session: Session, item: Item, requested_by: str) -> Review | 
 
 def review_post(session: Session, review: Review, directory: Directory) -> ReviewPost:
     """Read everything the review post shows (people by display name, from `directory`)."""
-    project = session.get(Project, review.project_id)
+    project = project_by_id(session, review.project_id)
     item = session.get(Item, review.item_id)
     assert project is not None and item is not None
     spec = project_spec(project)
@@ -131,6 +132,6 @@ def render_post(session: Session, review: Review, directory: Directory) -> Messa
 
 
 def item_preview(session: Session, item: Item) -> str:
-    project = session.get(Project, item.project_id)
+    project = project_by_id(session, item.project_id)
     assert project is not None
     return render_item_content(project_spec(project), item.data).fallback

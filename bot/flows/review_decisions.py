@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from bot.domain import audit
 from bot.domain.access import is_lead
-from bot.domain.completion import refresh_item
+from bot.domain.completion import reopen
 from bot.domain.consensus import answer_key
-from bot.domain.item_state import decide, is_gold, undecide
+from bot.domain.item_state import decide, is_gold
 from bot.domain.labeling import validate_value
 from bot.flows.effects import DirectMessage, Effect, OpenModal, Outcome, Post, Refusal, Update
 from bot.flows.review import item_preview, render_post, review_post
@@ -34,11 +34,11 @@ from storage.models import (
     EdgeCase,
     FinalMethod,
     Item,
-    ItemStatus,
     Project,
     Review,
     ReviewStatus,
 )
+from storage.projects import project_by_id
 
 NOT_LEAD = "Only a lead of {title} can decide its reviews."
 GONE = "That review no longer exists."
@@ -47,7 +47,7 @@ GONE = "That review no longer exists."
 def authorize(session: Session, services: Services, ref: ReviewRef, user: str) -> Review | Refusal:
     """The open review named by `ref` if `user` leads its project, else a refusal."""
     review = session.get(Review, ref.review_id)
-    project = session.get(Project, review.project_id) if review is not None else None
+    project = project_by_id(session, review.project_id) if review is not None else None
     if review is None or project is None:
         return Refusal(GONE)
     if not is_lead(project_spec(project), user, services.directory):
@@ -64,7 +64,7 @@ def _lead(services: Services, user: str) -> str:
 
 
 def _project_item(session: Session, review: Review) -> tuple[Project, Item]:
-    project, item = session.get(Project, review.project_id), session.get(Item, review.item_id)
+    project, item = project_by_id(session, review.project_id), session.get(Item, review.item_id)
     assert project is not None and item is not None
     return project, item
 
@@ -95,8 +95,7 @@ def resolve(
         return Refusal("Another lead decided this review a moment ago.")
     session.refresh(review)
     if is_gold(item):  # a review opened before gold items were exempt: gold stays gold
-        item.status = ItemStatus.OPEN
-        refresh_item(session, item, spec)
+        reopen(session, item, spec)
     else:
         decide(item, label, FinalMethod.ADJUDICATED, None, at=now)
     audit.record(
@@ -157,8 +156,7 @@ def send_back(session: Session, services: Services, user: str, ref: ReviewRef) -
     session.refresh(review)
     before = item.required_answers
     item.required_answers = max(item.required_answers, item.answer_count) + 1
-    undecide(item, ItemStatus.OPEN)
-    refresh_item(session, item, project_spec(project))
+    reopen(session, item, project_spec(project))
     audit.record(
         session,
         actor=user,

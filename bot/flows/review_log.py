@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from bot.domain.guideline_acks import version_read_by
 from bot.flows.effects import Outcome, Refusal, notice
-from bot.flows.project_choice import allowed_projects, find_project
+from bot.flows.project_choice import allowed_projects
 from bot.projects.sync import project_spec
 from bot.runtime.services import Services
 from bot.views.choices import choice_label
 from bot.views.item_content import full_text
 from storage import reviews as review_rows
 from storage.models import GuidelineFeedback, Project
+from storage.projects import project_by_slug
 
 MAX_FEEDBACK = 4000
 
@@ -99,7 +100,7 @@ def _inline(text: str) -> str:
 def leave_feedback(session: Session, services: Services, user: str, text: str) -> Outcome:
     """Store a suggestion about the guidelines: `[project] text`, the project named or implied."""
     words = text.split(maxsplit=1)
-    named = find_project(session, words[0]) if words else None
+    named = project_by_slug(session, words[0]) if words else None
     body = (words[1] if len(words) > 1 else "") if named is not None else text.strip()
     if not body:
         return Refusal("Usage: `/label feedback [project] your suggestion`.")

@@ -11,10 +11,10 @@ from bot.domain.labeling import AnswerStatus
 from bot.flows import messages
 from bot.flows.effects import Effect, Ephemeral, OpenMessageModal, Outcome, PublishReviews, Refusal
 from bot.flows.messages import Added, SlackMessage
-from bot.flows.project_choice import project_by_id
 from bot.runtime.services import Services
 from bot.views.message import render_notice
 from bot.views.message_modal import INLINE_TEXT, MessageRef, render_message_modal
+from storage.projects import project_by_id
 
 NO_PROJECT = "No project you can label takes messages from this channel."
 

@@ -10,9 +10,7 @@ from bot.domain.access import is_lead
 from bot.flows.effects import Outcome, PostDigest, Refusal, notice, reply
 from bot.flows.project_choice import (
     ONLY_LEADS,
-    all_projects,
     choose_project,
-    find_project,
     lead_project,
 )
 from bot.projects.sync import listable_projects, project_spec
@@ -21,6 +19,7 @@ from bot.reports.stats import AnnotatorFigures, annotator_figures, compute_stats
 from bot.reports.timesheet import MonthSheet, my_month
 from bot.runtime.services import Services
 from bot.views.stats import render_my_stats, render_stats
+from storage.projects import all_projects, project_by_slug
 
 NOT_A_LEAD = "Only a lead of the project can post its digest."
 
@@ -44,7 +43,7 @@ def my_stats_message(
     """The person's own figures, in the named project or in every project they answered in,
     with this month's hours, pay and bonus standing (only ever shown to them, ephemerally)."""
     if slug:
-        project = find_project(session, slug)
+        project = project_by_slug(session, slug)
         if project is None:
             return Refusal(f"There is no project called {slug!r}.")
         projects = [project]

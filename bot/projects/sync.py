@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.projects.loader import LoadedProject
 from bot.projects.spec import ProjectSpec
 from storage.models import GuidelineVersion, Project
+from storage.projects import project_by_slug
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class SyncResult:
 def sync_project(session: Session, loaded: LoadedProject) -> SyncResult:
     """Create or update the project row and record a guideline version the first time it's seen."""
     spec = loaded.spec
-    project = session.scalars(select(Project).where(Project.slug == spec.slug)).one_or_none()
+    project = project_by_slug(session, spec.slug)
     created = project is None
     if project is None:
         project = Project(slug=spec.slug, title=spec.title, spec={}, guideline_version="")
@@ -145,11 +146,3 @@ def current_guidelines(session: Session, project: Project) -> GuidelineVersion:
     if version is None:
         raise LookupError(f"project {project.slug!r} has no guidelines recorded")
     return version
-
-
-def get_project(session: Session, slug: str) -> Project:
-    project = session.scalars(select(Project).where(Project.slug == slug)).one_or_none()
-    if project is None:
-        known = ", ".join(session.scalars(select(Project.slug).order_by(Project.slug))) or "none"
-        raise LookupError(f"no project {slug!r} (known projects: {known})")
-    return project

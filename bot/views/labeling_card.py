@@ -14,10 +14,10 @@ from bot.views.blocks import (
     cap_blocks,
     context,
     divider,
-    plain,
     safe,
     section,
 )
+from bot.views.inputs import option
 from bot.views.item_content import render_item_content
 from bot.views.markdown import sections_within
 from bot.views.message import Message
@@ -81,9 +81,7 @@ def _previous_blocks(state: CardState, previous: Previous) -> list[Block]:
 def _answer_controls(spec: ProjectSpec, state: CardState) -> list[Block]:
     task = spec.task
     if task.kind is TaskKind.MULTI_CHOICE:
-        options = [
-            {"text": plain(c.button_text, 75), "value": c.value} for c in task.effective_choices
-        ]
+        options = [option(c.button_text, c.value) for c in task.effective_choices]
         checkboxes = {"type": "checkboxes", "action_id": Action.CHOICES, "options": options}
         return [
             {"type": "actions", "block_id": "choices", "elements": [checkboxes]},

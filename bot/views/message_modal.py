@@ -11,6 +11,7 @@ from bot.projects.spec import TaskKind
 from bot.projects.sync import project_spec
 from bot.slack.ids import View
 from bot.views.blocks import Block, context, plain, safe, section
+from bot.views.inputs import modal, option, select_input
 from bot.views.redaction import redact
 from storage.models import Project
 from storage.row_ids import as_row_id
@@ -66,12 +67,10 @@ def render_message_modal(projects: list[Project], text: str, ref: MessageRef) ->
     budget = MAX_OPTIONS
     for project in projects:
         spec = project_spec(project)
-        options = [
-            {"text": plain("Add to queue (no answer)", 75), "value": target_value(project.id, None)}
-        ]
+        options = [option("Add to queue (no answer)", target_value(project.id, None))]
         if ref.label and spec.task.kind in (TaskKind.SINGLE_CHOICE, TaskKind.RATING):
             options += [
-                {"text": plain(c.button_text, 75), "value": target_value(project.id, c.value)}
+                option(c.button_text, target_value(project.id, c.value))
                 for c in spec.task.effective_choices
             ]
         if budget <= 0:
@@ -82,24 +81,13 @@ def render_message_modal(projects: list[Project], text: str, ref: MessageRef) ->
         text = redact(text)
     blocks: list[Block] = [
         section(f">{safe(text, 600)}"),
-        {
-            "type": "input",
-            "block_id": TARGET_BLOCK,
-            "label": plain("Project" + (" and label" if ref.label else "")),
-            "element": {
-                "type": "static_select",
-                "action_id": TARGET_ACTION,
-                "option_groups": groups,
-            },
-        },
+        select_input(
+            TARGET_BLOCK,
+            TARGET_ACTION,
+            "Project" + (" and label" if ref.label else ""),
+            option_groups=groups,
+        ),
         context(["The same message added twice stays one item."]),
     ]
-    return {
-        "type": "modal",
-        "callback_id": View.LABEL_MESSAGE,
-        "title": plain("Label this message" if ref.label else "Add to queue", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "blocks": blocks,
-        "private_metadata": ref.encode(),
-    }
+    title = "Label this message" if ref.label else "Add to queue"
+    return modal(View.LABEL_MESSAGE, title, blocks, metadata=ref.encode())

@@ -134,7 +134,7 @@ def test_acting_on_the_broken_project_directly_fails_naming_the_sync_command(
     message = str(direct.value)
     assert "'legacy'" in message and f"`{SYNC_COMMAND}`" in message
     assert STORED_VALUE not in message
-    assert choice.project is None and choice.error == message
+    assert isinstance(choice, Refusal) and choice.text == message
 
 
 def test_label_next_naming_the_broken_project_tells_the_person_what_to_do(

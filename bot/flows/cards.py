@@ -27,7 +27,7 @@ from bot.flows.effects import (
     reply,
 )
 from bot.flows.live_card import guard_card
-from bot.flows.project_choice import choose_project
+from bot.flows.project_choice import Pick, choose_project
 from bot.runtime.services import Services
 from bot.views.message import Message
 from bot.views.modals import render_free_text_modal, render_full_text_modal, render_unsure_modal
@@ -157,12 +157,12 @@ def _for_chosen_project(
     purpose: Purpose,
     then: Callable[[Any], Outcome],
 ) -> Outcome:
-    choice = choose_project(session, services, user_id, slug)
-    if choice.error:
-        return Refusal(choice.error)
-    if choice.project is None:
-        return reply(render_project_picker(choice.choices, purpose=purpose))
-    return then(choice.project)
+    project = choose_project(session, services, user_id, slug)
+    if isinstance(project, Refusal):
+        return project
+    if isinstance(project, Pick):
+        return reply(render_project_picker(project.projects, purpose=purpose))
+    return then(project)
 
 
 def unsure_modal(session: Session, state: CardState) -> Outcome:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.domain import labeling
 from bot.domain.access import may_annotate
 from bot.domain.labeling import AnswerResult
+from bot.flows.effects import Refusal
 from bot.projects.sync import listable_projects, project_spec
 from bot.runtime.services import Services
 from storage.models import Item, Project
@@ -74,13 +75,14 @@ class Added:
 
 def add_message(
     session: Session, services: Services, project: Project, message: SlackMessage, user_id: str
-) -> Added | str:
-    """Create (or find) the message's item; a refusal message when the channel is not allowed."""
+) -> Added | Refusal:
+    """Create (or find) the message's item; a refusal when the channel or person is not
+    allowed."""
     spec = project_spec(project)
     if message.channel not in spec.slack.source_channels:
-        return f"{project.title} does not take messages from that channel."
+        return Refusal(f"{project.title} does not take messages from that channel.")
     if not may_annotate(spec, user_id, services.directory):
-        return f"You're not on the annotator list for {project.title}."
+        return Refusal(f"You're not on the annotator list for {project.title}.")
     existing = session.scalars(
         select(Item).where(Item.project_id == project.id, Item.external_id == message.external_id)
     ).first()
@@ -120,9 +122,9 @@ def add_and_label(
     message: SlackMessage,
     user_id: str,
     choice: str | None,
-) -> Added | str:
+) -> Added | Refusal:
     added = add_message(session, services, project, message, user_id)
-    if isinstance(added, str) or choice is None:
+    if isinstance(added, Refusal) or choice is None:
         return added
     answer = labeling.answer_in_channel(
         session,

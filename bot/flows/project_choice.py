@@ -27,33 +27,42 @@ def allowed_projects(session: Session, services: Services, user_id: str) -> list
 
 
 @dataclass(frozen=True)
-class ProjectChoice:
-    project: Project | None
-    choices: list[Project]
-    error: str | None = None
+class Pick:
+    """Several projects and none named: the person picks one."""
+
+    projects: list[Project]
+
+
+def named_project(session: Session, slug: str) -> Project | Refusal:
+    """The project called `slug` (as typed), or why not."""
+    project = project_by_slug(session, slug)
+    if project is None:
+        return Refusal(f"There is no project called {slug.strip()[:64]!r}.")
+    return project
 
 
 def choose_project(
     session: Session, services: Services, user_id: str, slug: str | None
-) -> ProjectChoice:
-    """The named project, the only allowed one, or the list to pick from."""
+) -> Project | Pick | Refusal:
+    """The named project if this person may label it, the only one they may, or the list to
+    pick from; otherwise why not."""
     if slug:
-        project = project_by_slug(session, slug)
-        if project is None:
-            return ProjectChoice(None, [], f"There is no project called {slug!r}.")
+        project = named_project(session, slug)
+        if isinstance(project, Refusal):
+            return project
         try:
             spec = project_spec(project)
         except StoredSpecInvalid as exc:
-            return ProjectChoice(None, [], str(exc))
+            return Refusal(str(exc))
         if not may_annotate(spec, user_id, services.directory):
-            return ProjectChoice(None, [], NOT_ALLOWED.format(title=project.title))
-        return ProjectChoice(project, [])
+            return Refusal(NOT_ALLOWED.format(title=project.title))
+        return project
     allowed = allowed_projects(session, services, user_id)
     if not allowed:
-        return ProjectChoice(None, [], "There are no projects you can label yet.")
+        return Refusal("There are no projects you can label yet.")
     if len(allowed) == 1:
-        return ProjectChoice(allowed[0], [])
-    return ProjectChoice(None, allowed)
+        return allowed[0]
+    return Pick(allowed)
 
 
 ONLY_LEADS = "Only a project lead can do that."
@@ -65,9 +74,9 @@ def lead_project(
     """The named project if this person leads it, or the only project they lead; otherwise
     why not (unknown project, not a lead, or several to choose from)."""
     if slug:
-        project = project_by_slug(session, slug)
-        if project is None:
-            return Refusal(f"There is no project called {slug[:64]!r}.")
+        project = named_project(session, slug)
+        if isinstance(project, Refusal):
+            return project
         projects = listable_projects([project])
     else:
         projects = listable_projects(all_projects(session))

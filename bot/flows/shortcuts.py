@@ -54,8 +54,8 @@ def add(
         return Refusal("That project no longer exists.")
     message = SlackMessage(ref.channel, ref.ts, text, ref.author, ref.permalink)
     added = messages.add_and_label(session, services, project, message, user_id, choice)
-    if isinstance(added, str):
-        return Refusal(added)
+    if isinstance(added, Refusal):
+        return added
     effects: list[Effect] = [Ephemeral(ref.channel, user_id, render_notice(_summary(added)))]
     if added.answer is not None and added.answer.reviews:
         effects.append(PublishReviews(project_id))

@@ -10,8 +10,10 @@ from bot.domain.access import is_lead
 from bot.flows.effects import Outcome, PostDigest, Refusal, notice, reply
 from bot.flows.project_choice import (
     ONLY_LEADS,
+    Pick,
     choose_project,
     lead_project,
+    named_project,
 )
 from bot.projects.sync import listable_projects, project_spec
 from bot.reports.digest import DigestKind, manual_period
@@ -19,20 +21,19 @@ from bot.reports.stats import AnnotatorFigures, annotator_figures, compute_stats
 from bot.reports.timesheet import MonthSheet, my_month
 from bot.runtime.services import Services
 from bot.views.stats import render_my_stats, render_stats
-from storage.projects import all_projects, project_by_slug
+from storage.projects import all_projects
 
 NOT_A_LEAD = "Only a lead of the project can post its digest."
 
 
 def stats_message(session: Session, services: Services, user_id: str, slug: str | None) -> Outcome:
     """The project summary for anyone who may label it; annotator figures for its leads."""
-    choice = choose_project(session, services, user_id, slug)
-    if choice.error:
-        return Refusal(choice.error)
-    if choice.project is None:
-        names = ", ".join(f"`{p.slug}`" for p in choice.choices)
+    project = choose_project(session, services, user_id, slug)
+    if isinstance(project, Refusal):
+        return project
+    if isinstance(project, Pick):
+        names = ", ".join(f"`{p.slug}`" for p in project.projects)
         return Refusal(f"Name a project: `/label stats PROJECT` ({names}).")
-    project = choice.project
     lead = is_lead(project_spec(project), user_id, services.directory)
     return reply(render_stats(compute_stats(session, project, services.clock()), for_lead=lead))
 
@@ -43,10 +44,10 @@ def my_stats_message(
     """The person's own figures, in the named project or in every project they answered in,
     with this month's hours, pay and bonus standing (only ever shown to them, ephemerally)."""
     if slug:
-        project = project_by_slug(session, slug)
-        if project is None:
-            return Refusal(f"There is no project called {slug!r}.")
-        projects = [project]
+        named = named_project(session, slug)
+        if isinstance(named, Refusal):
+            return named
+        projects = [named]
     else:
         projects = listable_projects(all_projects(session))
     now = services.clock()

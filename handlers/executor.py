@@ -19,7 +19,6 @@ from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session
 
 from bot.delivery.cards import make_live, post_card
@@ -54,6 +53,7 @@ from bot.runtime.failures import DATABASE_UNAVAILABLE, log_failure, reason
 from bot.runtime.services import Services
 from bot.slack.messaging import post_message, send_dm, update_message
 from bot.slack.request_errors import TRY_AGAIN
+from bot.slack.respond import RetryingRespond
 from bot.views.message import Message, render_notice
 from bot.views.state import Clicked
 from storage.db import read_only, unit_of_work
@@ -162,9 +162,8 @@ def perform(request: Request, effect: Effect) -> None:
     client, services = request.client, request.services
     match effect:
         case Reply(message=message, replace=replace, url=url) if url is not None:
-            WebhookClient(url).send(
-                replace_original=replace, blocks=message.blocks, text=message.text
-            )
+            other = RetryingRespond(response_url=url, proxy=client.proxy, ssl=client.ssl)
+            _respond(other, message, replace=replace)
         case Reply(message=message, replace=replace):
             if request.respond is not None:
                 _respond(request.respond, message, replace=replace)

@@ -5,37 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App
 
 from bot.flows import cards, channel_mode
 from bot.flows import labeling as flow
 from bot.runtime.services import Services
 from bot.slack.ids import Action
 from bot.views.inputs import ticked
-from bot.views.state import CardState, Clicked
-from handlers.common import decode_button, request, user_of
-from handlers.executor import ack_then_run, refuse, store_then_ack
-from storage.row_ids import as_row_id
+from bot.views.state import CardState, Clicked, decode_picked, decode_row_id
+from handlers.common import decode_button
+from handlers.executor import Request, ack_then_run, refuse, store_then_ack
 
 card_state = decode_button("card", CardState.decode, cards.BAD_CARD)
-
-
-def _project_id(value: str | None) -> int:
-    """A Start labeling button's project id; ValueError for anything else."""
-    found = as_row_id(value or "")
-    if found is None:
-        raise ValueError("not a project id")
-    return found
-
-
-def _picked(value: str | None) -> int:
-    """A picker's `guidelines:<project id>`; ValueError for anything else."""
-    kind, _, number = str(value or "").partition(":")
-    found = as_row_id(number)
-    if kind != "guidelines" or found is None:
-        raise ValueError("not a picker choice")
-    return found
 
 
 def register(app: App) -> None:
@@ -52,10 +33,10 @@ def register(app: App) -> None:
         app.action(action, middleware=with_card)(_card_step(cards.card_step(step)))
     app.action(
         Action.START_LABELING,
-        middleware=[decode_button("project_id", _project_id, cards.BAD_CARD)],
+        middleware=[decode_button("project_id", decode_row_id, cards.BAD_CARD)],
     )(on_start_labeling)
     app.action(
-        Action.PICK_PROJECT, middleware=[decode_button("project_id", _picked, cards.BAD_CARD)]
+        Action.PICK_PROJECT, middleware=[decode_button("project_id", decode_picked, cards.BAD_CARD)]
     )(on_pick_project)
     app.action(Action.OPEN_LINK)(on_link)
     app.action(Action.UNSURE, middleware=with_card)(_modal(cards.unsure_modal))
@@ -65,47 +46,32 @@ def register(app: App) -> None:
 
 
 def on_answer(
-    ack: Ack,
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    services: Services,
-    card: CardState,
+    incoming: Request, services: Services, user: str, body: dict[str, Any], card: CardState
 ) -> None:
     """Store the answer, ack, then turn the same card into the next item."""
     choice = str(body["actions"][0]["action_id"]).split(":", 1)[1]
-    _answer(ack, body, respond, client, services, card, choice)
+    _answer(incoming, services, user, body, card, choice)
 
 
 def on_submit_choices(
-    ack: Ack,
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    services: Services,
-    card: CardState,
+    incoming: Request, services: Services, user: str, body: dict[str, Any], card: CardState
 ) -> None:
-    _answer(ack, body, respond, client, services, card, _selected_checkboxes(body))
+    ticks = ticked((body.get("state") or {}).get("values") or {}, Action.CHOICES)
+    _answer(incoming, services, user, body, card, ticks)
 
 
 def _answer(
-    ack: Ack,
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
+    incoming: Request,
     services: Services,
+    user: str,
+    body: dict[str, Any],
     card: CardState,
     value: Any,
 ) -> None:
-    user, clicked = user_of(body), Clicked.from_body(body)
+    clicked = Clicked.from_body(body)
     store_then_ack(
-        request(ack, respond, client, services, body),
-        lambda s: cards.answer(s, services, user, card, value, clicked=clicked),
+        incoming, lambda s: cards.answer(s, services, user, card, value, clicked=clicked)
     )
-
-
-def _selected_checkboxes(body: dict[str, Any]) -> list[str]:
-    return ticked((body.get("state") or {}).get("values") or {}, Action.CHOICES)
 
 
 def on_checkbox_change(ack: Ack) -> None:
@@ -113,58 +79,33 @@ def on_checkbox_change(ack: Ack) -> None:
     ack()
 
 
-def _card_step(step: Any) -> Any:
+def _card_step(step: cards.CardStep) -> Any:
     """A listener for Undo, Skip, Stop or the guidelines' acknowledgement."""
 
     def listener(
-        ack: Ack,
-        body: dict[str, Any],
-        respond: Respond,
-        client: WebClient,
-        services: Services,
-        card: CardState,
+        incoming: Request, services: Services, user: str, body: dict[str, Any], card: CardState
     ) -> None:
-        user, clicked = user_of(body), Clicked.from_body(body)
-        store_then_ack(
-            request(ack, respond, client, services, body),
-            lambda s: step(s, services, user, card, clicked),
-        )
+        clicked = Clicked.from_body(body)
+        store_then_ack(incoming, lambda s: step(s, services, user, card, clicked))
 
     return listener
 
 
 def on_start_labeling(
-    ack: Ack,
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    services: Services,
-    project_id: int,
+    incoming: Request, services: Services, user: str, body: dict[str, Any], project_id: int
 ) -> None:
     """From the App Home, a picker or a stopped card: a fresh card, in the clicked DM message
     when there is one."""
-    user = user_of(body)
     clicked = Clicked.from_body(body)
     in_dm = clicked is not None and clicked.channel.startswith("D")
     ack_then_run(
-        request(ack, respond, client, services, body),
+        incoming,
         lambda s: cards.start(s, services, user, project_id, clicked if in_dm else None),
     )
 
 
-def on_pick_project(
-    ack: Ack,
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    services: Services,
-    project_id: int,
-) -> None:
-    ack_then_run(
-        request(ack, respond, client, services, body),
-        lambda s: cards.picked_guidelines(s, project_id),
-        read_only_work=True,
-    )
+def on_pick_project(incoming: Request, project_id: int) -> None:
+    ack_then_run(incoming, lambda s: cards.picked_guidelines(s, project_id), read_only_work=True)
 
 
 def on_link(ack: Ack) -> None:
@@ -172,40 +113,21 @@ def on_link(ack: Ack) -> None:
     ack()
 
 
-def _modal(render: Any) -> Any:
+def _modal(render: cards.CardModal) -> Any:
     """A listener that opens a modal for the card's item (trigger ids expire after 3 s)."""
 
-    def listener(
-        ack: Ack,
-        body: dict[str, Any],
-        respond: Respond,
-        client: WebClient,
-        services: Services,
-        card: CardState,
-    ) -> None:
+    def listener(incoming: Request, body: dict[str, Any], card: CardState) -> None:
         state = card.model_copy(update={"response_url": body.get("response_url")})
-        ack_then_run(
-            request(ack, respond, client, services, body),
-            lambda s: render(s, state),
-            read_only_work=True,
-        )
+        ack_then_run(incoming, lambda s: render(s, state), read_only_work=True)
 
     return listener
 
 
 def on_channel_answer(
-    ack: Ack,
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    services: Services,
-    card: CardState,
+    incoming: Request, services: Services, user: str, body: dict[str, Any], card: CardState
 ) -> None:
     if card.item_id is None or card.choice is None:
-        return refuse(request(ack, respond, client, services, body), cards.BAD_CARD)
-    user, clicked = user_of(body), Clicked.from_body(body)
-    store_then_ack(
-        request(ack, respond, client, services, body),
-        lambda s: channel_mode.answer(s, services, user, card, clicked),
-    )
+        return refuse(incoming, cards.BAD_CARD)
+    clicked = Clicked.from_body(body)
+    store_then_ack(incoming, lambda s: channel_mode.answer(s, services, user, card, clicked))
     return None

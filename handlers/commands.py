@@ -5,30 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from slack_bolt import App
 from sqlalchemy.orm import Session
 
-from bot.domain.access import is_lead
 from bot.flows import cards, channel_mode
 from bot.flows.effects import Outcome, reply
-from bot.projects.sync import listable_projects, project_spec
+from bot.flows.project_choice import leads_any_project
 from bot.runtime.services import Services
 from bot.slack.ids import SLASH_COMMAND
 from bot.views.help import render_help
-from handlers.common import request
-from handlers.executor import ack_then_run
+from handlers.executor import Request, ack_then_run
 from handlers.subcommands import REGISTRY, Invocation, subcommand
-from storage.projects import all_projects
 
 
 def register(app: App) -> None:
     app.command(SLASH_COMMAND)(label_command)
 
 
-def label_command(
-    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, services: Services
-) -> None:
+def label_command(incoming: Request, services: Services, body: dict[str, Any]) -> None:
     text = str(body.get("text") or "")
     words = text.split()
     name, args = (words[0].lower(), words[1:]) if words else ("help", [])
@@ -40,15 +34,10 @@ def label_command(
         channel_id=str(body.get("channel_id") or ""),
     )
     ack_then_run(
-        request(ack, respond, client, services, body),
+        incoming,
         lambda session: known.run(session, services, call),
         read_only_work=known.read_only,
     )
-
-
-def leads_any_project(session: Session, services: Services, user_id: str) -> bool:
-    projects = listable_projects(all_projects(session))
-    return any(is_lead(project_spec(p), user_id, services.directory) for p in projects)
 
 
 @subcommand("help", "help", "this list", read_only=True)

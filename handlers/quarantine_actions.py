@@ -3,43 +3,22 @@ id; whether the presser leads its project is decided on the server."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from slack_bolt import App
 
 from bot.flows.consensus_upkeep import release_from_dm
 from bot.runtime.services import Services
 from bot.slack.ids import Action
-from handlers.common import decode_button, request, user_of
-from handlers.executor import store_then_ack
-from storage.row_ids import as_row_id
+from bot.views.state import decode_row_id
+from handlers.common import decode_button
+from handlers.executor import Request, store_then_ack
 
 BAD_BUTTON = "That button's data was not understood; use `python -m bot annotators release`."
 
 
-def _quarantine_id(value: str | None) -> int:
-    found = as_row_id(value or "")
-    if found is None:
-        raise ValueError("not a quarantine id")
-    return found
-
-
 def register(app: App) -> None:
-    with_id = [decode_button("quarantine_id", _quarantine_id, BAD_BUTTON)]
+    with_id = [decode_button("quarantine_id", decode_row_id, BAD_BUTTON)]
     app.action(Action.RELEASE_ANNOTATOR, middleware=with_id)(on_release)
 
 
-def on_release(
-    ack: Ack,
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    services: Services,
-    quarantine_id: int,
-) -> None:
-    user = user_of(body)
-    store_then_ack(
-        request(ack, respond, client, services, body),
-        lambda s: release_from_dm(s, services, user, quarantine_id),
-    )
+def on_release(incoming: Request, services: Services, user: str, quarantine_id: int) -> None:
+    store_then_ack(incoming, lambda s: release_from_dm(s, services, user, quarantine_id))

@@ -6,15 +6,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from slack_bolt import App
 from sqlalchemy.orm import Session
 
 from bot.flows import review_decisions as decide
 from bot.flows.effects import Outcome, Refusal
 from bot.runtime.services import Services
 from bot.slack.ids import Action, View
-from bot.views.inputs import form_values
+from bot.views.inputs import Values, form_values
 from bot.views.review_modals import (
     HARD_ACTION,
     HARD_BLOCK,
@@ -27,8 +26,8 @@ from bot.views.review_modals import (
     submitted_note,
 )
 from bot.views.review_state import ReviewRef
-from handlers.common import decode_button, request, user_of
-from handlers.executor import ack_then_run, store_then_ack, submit
+from handlers.common import decode_button
+from handlers.executor import Request, ack_then_run, store_then_ack, submit
 
 BAD_BUTTON = "That button's data was not understood."
 
@@ -43,96 +42,57 @@ def register(app: App) -> None:
     app.view(View.EDGE_CASE)(on_edge_case_submitted)
 
 
-def on_resolve(
-    ack: Ack,
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    services: Services,
-    ref: ReviewRef,
-) -> None:
+def on_resolve(incoming: Request, services: Services, user: str, ref: ReviewRef) -> None:
     """One click resolves a single-choice item as the button's label (no note)."""
-    user = user_of(body)
-    store_then_ack(
-        request(ack, respond, client, services, body),
-        lambda s: decide.resolve(s, services, user, ref, ref.choice, None),
-    )
+    store_then_ack(incoming, lambda s: decide.resolve(s, services, user, ref, ref.choice, None))
 
 
-def on_send_back(
-    ack: Ack,
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    services: Services,
-    ref: ReviewRef,
-) -> None:
-    user = user_of(body)
-    store_then_ack(
-        request(ack, respond, client, services, body),
-        lambda s: decide.send_back(s, services, user, ref),
-    )
+def on_send_back(incoming: Request, services: Services, user: str, ref: ReviewRef) -> None:
+    store_then_ack(incoming, lambda s: decide.send_back(s, services, user, ref))
 
 
 def _modal_opener(render: Callable[[Session, Services, str, ReviewRef], Outcome]) -> Any:
     """Check leadership, then open the modal (trigger ids expire after 3 seconds)."""
 
-    def listener(
-        ack: Ack,
-        body: dict[str, Any],
-        respond: Respond,
-        client: WebClient,
-        services: Services,
-        ref: ReviewRef,
-    ) -> None:
-        user = user_of(body)
-        ack_then_run(
-            request(ack, respond, client, services, body),
-            lambda s: render(s, services, user, ref),
-            read_only_work=True,
-        )
+    def listener(incoming: Request, services: Services, user: str, ref: ReviewRef) -> None:
+        ack_then_run(incoming, lambda s: render(s, services, user, ref), read_only_work=True)
 
     return listener
 
 
-Decide = Callable[[Session, Services, str, ReviewRef, dict[str, Any]], Outcome]
+Decide = Callable[[Session, Services, str, ReviewRef, Values], Outcome]
 
 
 def _submitted(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Services, block: str, work: Decide
+    incoming: Request, services: Services, user: str, body: dict[str, Any], block: str, work: Decide
 ) -> None:
     """Store the decision, then close the modal; a refusal shows in the form, nothing saved."""
     values = form_values(body)
-    user = user_of(body)
     try:
         ref = ReviewRef.decode((body.get("view") or {}).get("private_metadata"))
     except ValueError:
-        ack(response_action="errors", errors={block: "This form expired."})
+        incoming.ack(response_action="errors", errors={block: "This form expired."})
         return
-    submit(
-        request(ack, None, client, services, body),
-        lambda s: work(s, services, user, ref, values),
-        block,
-    )
+    submit(incoming, lambda s: work(s, services, user, ref, values), block)
 
 
 def on_resolve_submitted(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
+    incoming: Request, services: Services, user: str, body: dict[str, Any]
 ) -> None:
     def work(
-        session: Session, services: Services, user: str, ref: ReviewRef, values: dict[str, Any]
+        session: Session, services: Services, user: str, ref: ReviewRef, values: Values
     ) -> Outcome:
         label, note = submitted_label(values), submitted_note(values, NOTE_BLOCK, NOTE_ACTION)
         return decide.resolve(session, services, user, ref, label, note)
 
-    _submitted(ack, body, client, services, LABEL_BLOCK, work)
+    _submitted(incoming, services, user, body, LABEL_BLOCK, work)
 
 
 def on_edge_case_submitted(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
+    incoming: Request, services: Services, user: str, body: dict[str, Any]
 ) -> None:
     def work(
-        session: Session, services: Services, user: str, ref: ReviewRef, values: dict[str, Any]
+        session: Session, services: Services, user: str, ref: ReviewRef, values: Values
     ) -> Outcome:
         hard = submitted_note(values, HARD_BLOCK, HARD_ACTION)
         if hard is None:
@@ -140,4 +100,4 @@ def on_edge_case_submitted(
         wording = submitted_note(values, WORDING_BLOCK, WORDING_ACTION)
         return decide.mark_edge_case(session, services, user, ref, hard, wording)
 
-    _submitted(ack, body, client, services, HARD_BLOCK, work)
+    _submitted(incoming, services, user, body, HARD_BLOCK, work)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import App
 
 from bot.domain.labeling import UNSURE_REASONS, Unsure
 from bot.flows import cards
@@ -22,8 +21,7 @@ from bot.views.modals import (
     REASON_BLOCK,
 )
 from bot.views.state import CardState
-from handlers.common import request, user_of
-from handlers.executor import submit
+from handlers.executor import Request, submit
 
 
 def register(app: App) -> None:
@@ -32,33 +30,33 @@ def register(app: App) -> None:
 
 
 def on_unsure_submitted(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
+    incoming: Request, services: Services, user: str, body: dict[str, Any]
 ) -> None:
     values = form_values(body)
     reason = submitted(values, REASON_BLOCK, REASON_ACTION)
     if reason not in UNSURE_REASONS:
-        ack(response_action="errors", errors={REASON_BLOCK: "Choose a reason."})
+        incoming.ack(response_action="errors", errors={REASON_BLOCK: "Choose a reason."})
         return
     note = submitted_text(values, NOTE_BLOCK, NOTE_ACTION, limit=MAX_NOTE)
     unsure = Unsure(reason=str(reason), note=note)
-    _submit(ack, body, client, services, None, unsure)
+    _submit(incoming, services, user, body, None, unsure)
 
 
 def on_free_text_submitted(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
+    incoming: Request, services: Services, user: str, body: dict[str, Any]
 ) -> None:
     text = submitted(form_values(body), ANSWER_BLOCK, ANSWER_ACTION)
     if not isinstance(text, str) or not text.strip():
-        ack(response_action="errors", errors={ANSWER_BLOCK: "Write an answer first."})
+        incoming.ack(response_action="errors", errors={ANSWER_BLOCK: "Write an answer first."})
         return
-    _submit(ack, body, client, services, text, None)
+    _submit(incoming, services, user, body, text, None)
 
 
 def _submit(
-    ack: Ack,
-    body: dict[str, Any],
-    client: WebClient,
+    incoming: Request,
     services: Services,
+    user: str,
+    body: dict[str, Any],
     value: Any,
     unsure: Unsure | None,
 ) -> None:
@@ -67,11 +65,10 @@ def _submit(
     try:
         state = CardState.decode((body.get("view") or {}).get("private_metadata"))
     except ValueError:
-        ack(response_action="errors", errors={block: "This form expired."})
+        incoming.ack(response_action="errors", errors={block: "This form expired."})
         return
-    user = user_of(body)
     submit(
-        request(ack, None, client, services, body),
+        incoming,
         lambda s: cards.answer(s, services, user, state, value, unsure=unsure),
         block,
     )

@@ -95,7 +95,8 @@ def test_an_unsure_answer_is_posted_at_once_with_its_reason_and_note(bot: BotHar
     assert f"{shown_name(ANNOTATOR)}: _Unsure_ (Ambiguous)" in text
     assert "sarcasm &lt;maybe&gt;?" in text
     assert post["unfurl_links"] is False and post["unfurl_media"] is False and post["text"]
-    assert stored_post(bot) == (REVIEW_CHANNEL, post.response["ts"])
+    posted = (REVIEW_CHANNEL, post.response["ts"])
+    assert eventually(lambda: stored_post(bot) == posted), "the post is stored after it is sent"
 
 
 def test_a_dm_answer_that_disagrees_posts_the_item_for_review(bot: BotHarness) -> None:

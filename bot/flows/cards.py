@@ -39,6 +39,8 @@ BAD_CARD = "That button's data was not understood; use `/label next` for a fresh
 GONE = "That project no longer exists."
 
 Step = Callable[[Session, Services, str, CardState], Message]
+CardStep = Callable[[Session, Services, str, CardState, Clicked | None], Outcome]
+CardModal = Callable[[Session, CardState], Outcome]
 
 
 def answer(
@@ -71,7 +73,7 @@ def answer(
     return effects
 
 
-def card_step(step: Step) -> Callable[[Session, Services, str, CardState, Clicked | None], Outcome]:
+def card_step(step: Step) -> CardStep:
     """Undo, Skip, Stop or the guidelines' acknowledgement: the card turns into what `step`
     renders, unless the click came from a card that is no longer the live one."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.access import is_lead, may_annotate
@@ -21,7 +20,7 @@ NOT_ALLOWED = "You're not on the annotator list for {title}. Ask a project lead 
 def allowed_projects(session: Session, services: Services, user_id: str) -> list[Project]:
     """Projects this person may label, highest priority first (a project whose stored spec no
     longer validates is left out, so one broken row cannot break the Home tab for everyone)."""
-    projects = listable_projects(session.scalars(select(Project).order_by(Project.slug)))
+    projects = listable_projects(all_projects(session))
     allowed = [p for p in projects if may_annotate(project_spec(p), user_id, services.directory)]
     return sorted(allowed, key=lambda p: -project_spec(p).priority)
 
@@ -86,3 +85,9 @@ def lead_project(
     if len(led) > 1:
         return Refusal("You lead several projects; name one: " + ", ".join(p.slug for p in led))
     return led[0]
+
+
+def leads_any_project(session: Session, services: Services, user_id: str) -> bool:
+    """Whether this person leads some project (help then lists the leads' commands)."""
+    projects = listable_projects(all_projects(session))
+    return any(is_lead(project_spec(p), user_id, services.directory) for p in projects)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from storage.row_ids import MAX_ROW_ID
+from storage.row_ids import MAX_ROW_ID, as_row_id
 
 MAX_METADATA = 3000
 
@@ -62,3 +62,20 @@ class Clicked(BaseModel):
         if not isinstance(channel, str) or not isinstance(ts, str) or not channel or not ts:
             return None
         return cls(channel=channel, ts=ts)
+
+
+def decode_row_id(raw: str | None) -> int:
+    """A button value that is a row id (an item, a project, a quarantine): ValueError for
+    anything else, forged or garbled."""
+    found = as_row_id(raw or "")
+    if found is None:
+        raise ValueError("not a row id")
+    return found
+
+
+def decode_picked(raw: str | None) -> int:
+    """A project picker's `guidelines:<project id>`; ValueError for anything else."""
+    kind, _, number = str(raw or "").partition(":")
+    if kind != "guidelines":
+        raise ValueError("not a picker choice")
+    return decode_row_id(number)

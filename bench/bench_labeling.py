@@ -1,27 +1,30 @@
 """Label-click load: signed `block_actions` clicks into the real HTTP server (gunicorn).
 
-    .venv/bin/python bench/bench_labeling.py                     # SQLite, 1 and 2 processes
-    .venv/bin/python bench/bench_labeling.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
-    .venv/bin/python bench/bench_labeling.py --items 20000 --clicks 400   # a quick run
-    .venv/bin/python bench/bench_labeling.py --consensus dawid_skene      # weighted votes
+    .venv/bin/python bench/bench_labeling.py           # 1M answers, SQLite, 1 and 2 processes
+    .venv/bin/python bench/bench_labeling.py --processes 1,2,3 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    .venv/bin/python bench/bench_labeling.py --items 20000 --answers 60000 --clicks 400  # quick
+    .venv/bin/python bench/bench_labeling.py --consensus dawid_skene   # weighted votes
 
-Stores ITEMS items (overlap 5) with 3 answers each already recorded, starts
-`python -m bot run --http` (gunicorn, 1 or 2 worker processes) against a fake Slack Web API
-running in its own process, and has CLIENTS concurrent annotators label: each clicks an answer,
-waits for the next card the bot sends through the click's response_url (as a person does) and
-clicks on it; every 10th click is sent twice, like a double click. Reports click-to-ack latency
-p50/p99 (the HTTP round trip: Bolt answers when the listener acks, after the answer is
-stored), answers per second, and afterwards counts the answers in the database: every answer
-the bot confirmed must be stored exactly once (`stored/expected`, `doubled`). `worker MB` is
-the largest peak RSS (VmHWM from /proc) of the gunicorn worker processes, read at the end of
-the run; `--json PATH` also writes every row to a file.
+Stores ITEMS items (overlap 5) and ANSWERS answers (`click_seed`), counts the statements one
+click costs in this process (`click_statements`), then starts `python -m bot run --http`
+(gunicorn, 1..N worker processes, 16 threads each) against a fake Slack Web API in its own
+process, and has CLIENTS concurrent annotators label: each clicks an answer, waits for the next
+card the bot sends through the click's response_url (as a person does) and clicks on it; every
+10th click is sent twice, like a double click.
+
+Per run it reports click-to-ack latency p50/p99 (Bolt acks once the answer is stored and the
+next item leased), answers per second, the workers' CPU per click and answers per worker CPU
+second (from /proc: the machine-independent figures), the load generator's own share of the
+machine's CPU (this process's client threads plus the fake Slack), PostgreSQL's server CPU per
+click, and the workers' peak RSS. Afterwards it counts the answers in the database: every
+answer the bot confirmed must be stored exactly once (`stored/expected`, `doubled`).
+`--json PATH` also writes every row to a file.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import http.client
 import json
 import os
@@ -32,181 +35,50 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.domain.weighting import refit  # noqa: E402
-from bot.projects.loader import LoadedProject  # noqa: E402
-from bot.projects.spec import ProjectSpec, resolve_guidelines  # noqa: E402
-from bot.projects.sync import sync_project  # noqa: E402
-from bot.views.state import CardState  # noqa: E402
-from storage import migrate  # noqa: E402
-from storage.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
-from storage.models import (  # noqa: E402
-    Annotation,
-    GuidelineAck,
-    Item,
-    Lease,
-    LeaseStatus,
-    Project,
-)
+from click_requests import SECRET, TOKEN, card_lease, click_body, signed  # noqa: E402
+from click_seed import first_leases, seed  # noqa: E402
+from click_statements import count_statements  # noqa: E402
+from proc_stats import CpuMeter, children, load_average, named, peak_rss_mb  # noqa: E402
 
-SECRET = "bench-signing-secret-0123456789"
-TOKEN = "xoxb-bench-0000-token"
-SPEC = {
-    "slug": "bench",
-    "title": "Bench sentiment",
-    "guidelines": {"text": "## positive\nHappy.", "version": "v1"},
-    "task": {
-        "kind": "single_choice",
-        "choices": [
-            {"value": "positive", "text": "Positive"},
-            {"value": "neutral", "text": "Neutral"},
-            {"value": "negative", "text": "Negative"},
-        ],
-    },
-    "display": {"fields": [{"key": "text"}]},
-    "overlap": 5,
-    "review": {"agreement_threshold": 0.0001},
-    "slack": {"leads": ["U0LEAD0001"]},
-}
+from storage.db import make_engine  # noqa: E402
+from storage.models import Annotation  # noqa: E402
 
-
-def spec_for(consensus: str) -> ProjectSpec:
-    """The bench project; with `dawid_skene`, weighted votes and adaptive overlap (5..6)."""
-    extra = (
-        {"consensus": {"method": "dawid_skene", "confidence": 0.99}, "max_overlap": 6}
-        if consensus == "dawid_skene"
-        else {}
-    )
-    return ProjectSpec.model_validate({**SPEC, **extra})
-
-
-def seed(url: str, items: int, consensus: str = "majority") -> int:
-    """Fresh schema, one project, `items` items with 3 stored answers each (and, for
-    `dawid_skene`, the project's model fitted on them, as the scheduler would have)."""
-    engine = make_engine(url)
-    if url.startswith("postgresql"):
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    migrate.upgrade(url)
-    sessions = make_session_factory(engine)
-    spec = spec_for(consensus)
-    with unit_of_work(sessions) as session:
-        sync_project(session, LoadedProject(Path("b.yml"), spec, resolve_guidelines(spec, ROOT)))
-        project_id = session.scalars(select(Project.id)).one()
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        for start in range(0, items, 10_000):
-            ids = range(start + 1, min(items, start + 10_000) + 1)
-            conn.execute(
-                insert(Item),
-                [
-                    {
-                        "id": i,
-                        "project_id": project_id,
-                        "external_id": f"e{i}",
-                        "data": {"text": f"review number {i}: it was fine"},
-                        "source": "bench",
-                        "priority": 0,
-                        "required_answers": 5,
-                        "answer_count": 3,
-                        "is_gold": False,
-                        "status": "open",
-                        "created_at": now,
-                    }
-                    for i in ids
-                ],
-            )
-            conn.execute(
-                insert(Annotation),
-                [
-                    {
-                        "item_id": i,
-                        "project_id": project_id,
-                        "annotator": f"U0SEED{(i + k) % 30:04d}",
-                        "value": "positive",
-                        "unsure": False,
-                        "guideline_version": "v1",
-                        "seconds": 4.0,
-                        "source": "import",
-                        "created_at": now,
-                    }
-                    for i in ids
-                    for k in range(3)
-                ],
-            )
-    if url.startswith("postgresql"):
-        with engine.begin() as conn:
-            conn.execute(text("SELECT setval('items_id_seq', (SELECT max(id) FROM items))"))
-            conn.execute(text("ANALYZE"))
-    if consensus == "dawid_skene":
-        with unit_of_work(sessions) as session:
-            refit(session, project_id, spec, datetime.now(UTC))
-    engine.dispose()
-    return project_id
-
-
-def first_leases(url: str, project_id: int, users: list[str], offset: int) -> list[int]:
-    """Hand each annotator their first card (a lease), as `/label next` would; the server
-    leases every later item itself after each click."""
-    engine = make_engine(url)
-    now = datetime.now(UTC)
-    leases = []
-    with unit_of_work(make_session_factory(engine)) as session:
-        for index, user in enumerate(users):
-            lease = Lease(
-                item_id=1 + offset + index,
-                project_id=project_id,
-                annotator=user,
-                status=LeaseStatus.ACTIVE,
-                shown_at=now,
-                expires_at=now + timedelta(hours=1),
-            )
-            session.add(lease)
-            session.add(GuidelineAck(project_id=project_id, user_id=user, version="v1"))
-            session.flush()
-            leases.append(lease.id)
-    engine.dispose()
-    return leases
-
-
-def signed(body: str) -> dict[str, str]:
-    ts = str(int(time.time()))
-    digest = hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": f"v0={digest}",
-    }
-
-
-FAKE_SLACK_SCRIPT = (
-    "import sys, time\n"
-    "sys.path.insert(0, sys.argv[1])\n"
-    "from tests.fake_slack import FakeSlack\n"
-    "cards = {}\n"
-    "def card(call):\n"
-    "    body = cards.get(call.body.get('path'))\n"
-    "    return {'ok': body is not None, 'card': body}\n"
-    "with FakeSlack() as fake:\n"
-    "    fake.set_response('bench.card', card)\n"
-    "    original = fake._record\n"
-    "    def record(call):\n"
-    "        if call.method == 'response_url':\n"
-    "            cards[call.path] = call.body\n"
-    "        else:\n"
-    "            original(call)\n"
-    "    fake._record = record\n"
-    "    print(fake.base_url, flush=True)\n"
-    "    time.sleep(3600)\n"
-)
+# The fake Slack, in its own process: it records each card posted to a response_url, and
+# `bench.card` answers a client's question "has my card arrived?" as soon as it has (a long
+# poll), so waiting for a card costs the machine one request instead of a busy loop.
+FAKE_SLACK_SCRIPT = """
+import sys, threading, time
+sys.path.insert(0, sys.argv[1])
+from tests.fake_slack import FakeSlack
+cards, arrived = {}, threading.Condition()
+def card(call):
+    path = call.body.get('path')
+    with arrived:
+        arrived.wait_for(lambda: path in cards, timeout=15)
+        body = cards.pop(path, None)
+    return {'ok': body is not None, 'card': body}
+with FakeSlack() as fake:
+    fake.set_response('bench.card', card)
+    original = fake._record
+    def record(call):
+        if call.method == 'response_url':
+            with arrived:
+                cards[call.path] = call.body
+                arrived.notify_all()
+        else:
+            original(call)
+    fake._record = record
+    print(fake.base_url, flush=True)
+    time.sleep(36000)
+"""
 
 
 class FakeSlackProcess:
@@ -220,79 +92,33 @@ class FakeSlackProcess:
         self.base_url = self.proc.stdout.readline().strip()
         self.url = self.base_url + "api/"
         self._n = 0
+        self._lock = threading.Lock()
         return self
 
     def response_url(self, kind: str) -> str:
-        self._n += 1
-        return f"{self.base_url}response/{kind}/T0BENCH/{self._n}/r{self._n:08d}"
+        with self._lock:
+            self._n += 1
+            n = self._n
+        return f"{self.base_url}response/{kind}/T0BENCH/{n}/r{n:08d}"
 
     def __exit__(self, *exc: object) -> None:
         self.proc.kill()
         self.proc.wait()
 
 
-def click_body(user: str, project_id: int, lease_id: int, response_url: str) -> str:
-    value = CardState(project_id=project_id, lease_id=lease_id, choice="neutral").encode()
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": user, "team_id": "T0BENCH"},
-        "api_app_id": "A0BENCH",
-        "token": "x",
-        "team": {"id": "T0BENCH", "domain": "bench"},
-        "trigger_id": "1.2.3",
-        "container": {
-            "type": "message",
-            "message_ts": "1.1",
-            "channel_id": "D0BENCH",
-            "is_ephemeral": False,
-        },
-        "channel": {"id": "D0BENCH", "name": "directmessage"},
-        "response_url": response_url,
-        "state": {"values": {}},
-        "actions": [
-            {
-                "action_id": "answer:neutral",
-                "block_id": "answer",
-                "type": "button",
-                "value": value,
-                "action_ts": f"{time.time():.6f}",
-                "text": {"type": "plain_text", "text": "Neutral"},
-            }
-        ],
-    }
-    return urllib.parse.urlencode({"payload": json.dumps(payload)})
-
-
-def next_lease(
-    fake: FakeSlackProcess, response_url: str, timeout: float = 15.0
-) -> tuple[int | None, bool]:
-    """Wait for the card the bot sent through `response_url`: the lease id its buttons carry,
-    and whether it confirms the answer ("Recorded …") rather than a notice such as "got its
-    answers from others meanwhile"."""
+def next_lease(conn: http.client.HTTPConnection, response_url: str) -> tuple[int | None, bool]:
+    """Wait for the card the bot sent through `response_url` (see `card_lease`)."""
     path = urllib.parse.urlsplit(response_url).path
-    conn = http.client.HTTPConnection(*urllib.parse.urlsplit(fake.base_url).netloc.split(":"))
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            conn.request(
-                "POST",
-                "/api/bench.card",
-                body=json.dumps({"path": path}),
-                headers={"Content-Type": "application/json"},
-            )
-            answer = json.loads(conn.getresponse().read())
-            if answer["ok"]:
-                blocks = answer["card"].get("blocks", [])
-                recorded = "Recorded" in json.dumps(blocks)
-                for block in blocks:
-                    for element in block.get("elements", []):
-                        if str(element.get("action_id", "")).startswith("answer:"):
-                            return int(json.loads(element["value"])["l"]), recorded
-                return None, recorded  # the done card: nothing left
-            time.sleep(0.005)
-    finally:
-        conn.close()
-    raise SystemExit(f"no card arrived at {path}")
+    conn.request(
+        "POST",
+        "/api/bench.card",
+        body=json.dumps({"path": path}),
+        headers={"Content-Type": "application/json"},
+    )
+    answer = json.loads(conn.getresponse().read())
+    if not answer["ok"]:
+        raise SystemExit(f"no card arrived at {path}")
+    return card_lease(answer["card"])
 
 
 def deliver(conn: http.client.HTTPConnection, body: str) -> int:
@@ -320,10 +146,12 @@ def run_clients(
     failures = 0
     clicked = 0
     lock = threading.Lock()
+    fake_host, fake_port = urllib.parse.urlsplit(fake.base_url).netloc.split(":")
 
     def client(user: str, lease_id: int | None) -> None:
         nonlocal failures, clicked
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        cards = http.client.HTTPConnection(fake_host, int(fake_port), timeout=30)
         mine: list[float] = []
         bad = done = 0
         for n in range(clicks):
@@ -346,9 +174,10 @@ def run_clients(
                     status = deliver(conn, body)
                 mine.append(time.perf_counter() - started)
                 bad += status != 200
-            lease_id, recorded = next_lease(fake, response_url)
+            lease_id, recorded = next_lease(cards, response_url)
             done += recorded
         conn.close()
+        cards.close()
         with lock:
             latencies.extend(mine)
             failures += bad
@@ -364,24 +193,8 @@ def run_clients(
     return latencies, failures, time.perf_counter() - started, clicked
 
 
-def worker_peak_rss_mb(master: int) -> float:
-    """The largest VmHWM among `master`'s child processes (the gunicorn workers), in MB."""
-    peak = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            if ppid != master:
-                continue
-            for line in (stat.parent / "status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]) / 1024)
-        except (OSError, ValueError, IndexError):
-            continue
-    return peak
-
-
 def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"bot exited: {proc.stderr.read().decode() if proc.stderr else ''}")
@@ -395,21 +208,34 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit("bot did not become healthy")
 
 
+def wait_workers(master: int, workers: int) -> list[int]:
+    """gunicorn's worker pids, once all `workers` have forked and answer health checks."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pids = children(master)
+        if len(pids) >= workers:
+            return pids
+        time.sleep(0.1)
+    raise SystemExit("gunicorn's workers did not start")
+
+
 def one_run(
     url: str,
     project_id: int,
+    last_item: int,
     workers: int,
     clients: int,
     clicks: int,
     run: int,
     fresh_connections: bool = False,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     per_client = clicks // clients
     users = [f"U0B{run:02d}{c:04d}" for c in range(clients)]
-    leases = first_leases(url, project_id, users, offset=run * clients)
+    leases = first_leases(url, project_id, users, last_item=last_item - run * clients)
     engine = make_engine(url)
     with engine.connect() as conn:
         before = conn.scalar(select(func.count(Annotation.id)))
+    postgres = url.startswith("postgresql")
     with FakeSlackProcess() as fake, tempfile.TemporaryDirectory() as empty:
         port = 18000 + os.getpid() % 1000 + workers
         env = {
@@ -421,33 +247,27 @@ def one_run(
             "PROJECTS_DIR": empty,
             "LOG_LEVEL": "WARNING",
         }
+        command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"]
+        command += ["--port", str(port), "--workers", str(workers), "--threads", "16"]
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                "--http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--threads",
-                "16",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         try:
             wait_ready(port, proc)
+            pids = wait_workers(proc.pid, workers)
+            worker_cpu = CpuMeter(lambda: pids)
+            loadgen_cpu = CpuMeter(lambda: [os.getpid(), fake.proc.pid])
+            db_cpu = CpuMeter(lambda: named("postgres") if postgres else [])
+            load_before = load_average()
+            for meter in (worker_cpu, loadgen_cpu, db_cpu):
+                meter.start()
             latencies, failures, elapsed, clicked = run_clients(
                 port, fake, project_id, users, leases, per_client, fresh_connections
             )
-            worker_mb = worker_peak_rss_mb(proc.pid)
+            for meter in (worker_cpu, loadgen_cpu, db_cpu):
+                meter.stop()
+            load_after = load_average()
+            worker_mb = max(peak_rss_mb(pid) for pid in pids)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -461,27 +281,66 @@ def one_run(
         )
     engine.dispose()
     latencies.sort()
+    deliveries = len(latencies)
+    cores = os.cpu_count() or 1
     return {
         "workers": workers,
-        "clicks": len(latencies),
+        "clicks": deliveries,
         "p50_ms": 1000 * statistics.median(latencies),
-        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
+        "p99_ms": 1000 * latencies[int(0.99 * (deliveries - 1))],
         "answers_per_s": clicked / elapsed,
+        "worker_cpu_ms_per_click": 1000 * worker_cpu.seconds / deliveries,
+        "answers_per_worker_cpu_s": clicked / worker_cpu.seconds if worker_cpu.seconds else 0.0,
+        "db_cpu_ms_per_click": 1000 * db_cpu.seconds / deliveries if postgres else None,
+        "loadgen_cpu_share": loadgen_cpu.seconds / (elapsed * cores),
+        "machine_cpu_share": (worker_cpu.seconds + loadgen_cpu.seconds + db_cpu.seconds)
+        / (elapsed * cores),
         "stored": (after or 0) - (before or 0),
         "expected": clicked,
         "doubled": doubled or 0,
         "non_200": failures,
         "worker_mb": worker_mb,
+        "load": [load_before, load_after],
     }
+
+
+HEADER = (
+    f"{'procs':>5} {'clicks':>6} {'p50 ms':>7} {'p99 ms':>7} {'ans/s':>6} {'CPU ms/click':>12} "
+    f"{'ans/CPU s':>9} {'DB ms/click':>11} {'loadgen':>7} {'stored/expected':>15} "
+    f"{'doubled':>7} {'non-200':>7} {'worker MB':>9} {'load':>9}"
+)
+
+
+def row_line(r: dict[str, Any]) -> str:
+    db = "-" if r["db_cpu_ms_per_click"] is None else f"{r['db_cpu_ms_per_click']:.2f}"
+    return (
+        f"{r['workers']:>5} {r['clicks']:>6} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
+        f"{r['answers_per_s']:>6.0f} {r['worker_cpu_ms_per_click']:>12.2f} "
+        f"{r['answers_per_worker_cpu_s']:>9.0f} {db:>11} {100 * r['loadgen_cpu_share']:>6.0f}% "
+        f"{r['stored']:>7}/{r['expected']:<7} {r['doubled']:>7} {r['non_200']:>7} "
+        f"{r['worker_mb']:>9.0f} {r['load'][0]:>4.1f}-{r['load'][1]:<4.1f}"
+    )
+
+
+def processes(value: str) -> list[int]:
+    try:
+        counts = [int(part) for part in value.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError("a comma-separated list of process counts") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("process counts are 1 or more")
+    return counts
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--items", type=int, default=300_000)
+    parser.add_argument("--answers", type=int, default=1_000_000, help="answers stored first")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--clicks", type=int, default=2_000)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--processes", type=processes, default=[1, 2], help="e.g. 1,2,3")
+    parser.add_argument("--statement-clicks", type=int, default=200)
     parser.add_argument(
         "--fresh-connections",
         action="store_true",
@@ -499,35 +358,43 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
         started = time.perf_counter()
-        project_id = seed(url, args.items, args.consensus)
+        project_id = seed(url, args.items, args.answers, args.consensus)
         print(
-            f"seeded {args.items:,} items + {3 * args.items:,} answers "
-            f"in {time.perf_counter() - started:.1f}s ({url.split(':')[0]}, {args.consensus})"
+            f"seeded {args.items:,} items + {args.answers:,} answers in "
+            f"{time.perf_counter() - started:.1f}s ({url.split(':')[0]}, {args.consensus}), "
+            f"load {load_average():.1f}",
+            flush=True,
         )
-        print(
-            f"{'procs':>5} {'clicks':>7} {'p50 ms':>8} {'p99 ms':>8} {'answers/s':>10} "
-            f"{'stored/expected':>16} {'doubled':>8} {'non-200':>8} {'worker MB':>10}"
-        )
-        for index, workers in enumerate(args.workers):
+        first_item = args.items - len(args.processes) * args.clients
+        counted = count_statements(url, project_id, args.statement_clicks, first_item)
+        print(f"statements per click: {counted.per_click:.2f} (over {counted.clicks} clicks)")
+        for kind, n in counted.by_kind.most_common():
+            print(f"  {n / counted.clicks:5.2f}  {kind}")
+        print(HEADER, flush=True)
+        for index, workers in enumerate(args.processes):
             r = one_run(
                 url,
                 project_id,
+                args.items,
                 workers,
                 args.clients,
                 args.clicks,
                 index,
                 args.fresh_connections,
             )
-            print(
-                f"{r['workers']:>5} {r['clicks']:>7} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
-                f"{r['answers_per_s']:>10.0f} {r['stored']:>7}/{r['expected']:<8} "
-                f"{r['doubled']:>8} {r['non_200']:>8} {r['worker_mb']:>10.0f}",
-                flush=True,
-            )
+            print(row_line(r), flush=True)
             rows.append(r)
     if args.json:
         database = (args.database_url or "sqlite").split(":")[0].split("+")[0]
-        result = {"database": database, "items": args.items, "clients": args.clients, "rows": rows}
+        result = {
+            "database": database,
+            "items": args.items,
+            "answers": args.answers,
+            "clients": args.clients,
+            "statements_per_click": counted.per_click,
+            "statements": dict(counted.by_kind),
+            "rows": rows,
+        }
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 

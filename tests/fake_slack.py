@@ -715,6 +715,9 @@ def parse_body(raw: bytes, content_type: str, query: str = "") -> JSONDict:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body are written separately; with Nagle's algorithm on, the body then waits
+    # for the client's delayed ACK (40 ms on Linux), which Slack's servers do not impose.
+    disable_nagle_algorithm = True
     fake: FakeSlack  # set on the per-server subclass
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name

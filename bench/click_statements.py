@@ -1,0 +1,149 @@
+"""Statements per label click: the real WSGI app in this process, every SQL statement counted.
+
+The app is built as a gunicorn worker builds it (`bot.cli.run_commands._build_wsgi`): the
+request gate with its replay claim, Bolt, the listener, the response_url POST of the next card
+to an in-process fake Slack. Each click is one signed `block_actions` request; the next click
+waits for the card it sent. What is counted, on both engines (the app's and the replay
+claims'): every statement the driver executes (BEGIN included on SQLite, where it is one),
+every COMMIT and ROLLBACK, and on PostgreSQL the implicit BEGIN psycopg sends and the
+pre-ping on each connection checkout: each of those is a round trip to the server.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from click_requests import SECRET, TOKEN, card_lease, click_body, signed
+from click_seed import first_leases
+from sqlalchemy import Engine, event
+
+from bot.runtime.config import Settings
+from bot.slack.app import create_app
+from bot.slack.gate import RequestGate
+from bot.slack.replay_guard import ReplayGuard
+from bot.slack.server import make_wsgi_app
+from storage.db import SLACK_WRITE_WAIT, make_engine, make_session_factory
+from storage.replays import make_claims_engine
+from tests.fake_slack import FakeSlack
+
+
+@dataclass
+class StatementCount:
+    clicks: int
+    total: int
+    by_kind: Counter[str]
+    cpu_seconds: float  # this process's CPU for the clicks, the in-process fake Slack's included
+
+    @property
+    def per_click(self) -> float:
+        return self.total / self.clicks
+
+
+class _Counter:
+    """Counts round trips on an engine (see the module docstring)."""
+
+    def __init__(self, engine: Engine, kinds: Counter[str]) -> None:
+        self.kinds = kinds
+        self.active = False
+        postgres = engine.dialect.name == "postgresql"
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", lambda _conn: self._count("COMMIT"))
+        event.listen(engine, "rollback", lambda _conn: self._count("ROLLBACK"))
+        if postgres:
+            event.listen(engine, "begin", lambda _conn: self._count("BEGIN (implicit)"))
+            if engine.pool._pre_ping:  # noqa: SLF001 - whether checkouts cost a ping
+                event.listen(engine.pool, "checkout", lambda *_: self._count("ping (pre_ping)"))
+
+    def _count(self, kind: str) -> None:
+        if self.active:
+            self.kinds[kind] += 1
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self._count(_kind(statement))
+
+
+def _kind(statement: str) -> str:
+    """A short name for a statement: its verb and first table (enough to tell them apart)."""
+    flat = " ".join(statement.split())
+    verb = flat.split(" ", 1)[0].upper()
+    table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", flat, re.IGNORECASE)
+    return f"{verb} {table.group(1) if table else flat[:40]}"
+
+
+def _environ(body: str) -> dict[str, Any]:
+    raw = body.encode()
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "QUERY_STRING": "",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(raw)),
+        "wsgi.input": io.BytesIO(raw),
+    }
+    for name, value in signed(body).items():
+        key = name.upper().replace("-", "_")
+        environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
+    return environ
+
+
+def count_statements(
+    url: str, project_id: int, clicks: int, first_item: int, user: str = "U0STMT0001"
+) -> StatementCount:
+    """Send `clicks` answers from one fresh annotator through the in-process app."""
+    (lease_id,) = first_leases(url, project_id, [user], last_item=first_item)
+    kinds: Counter[str] = Counter()
+    with FakeSlack() as fake:
+        settings = Settings(
+            slack_bot_token=TOKEN,  # type: ignore[arg-type]
+            slack_signing_secret=SECRET,  # type: ignore[arg-type]
+            slack_api_url=fake.url,
+            database_url=url,
+            log_level="WARNING",
+        )
+        engine = make_engine(url, write_wait=SLACK_WRITE_WAIT)
+        claims = make_claims_engine(url)
+        counters = [_Counter(engine, kinds), _Counter(claims, kinds)]
+        app = create_app(settings, make_session_factory(engine))
+        wsgi = make_wsgi_app(app, engine, RequestGate(SECRET, ReplayGuard(claims)))
+        done = 0
+        cpu = time.process_time()
+        try:
+            for n in range(1, clicks + 1):
+                response_url = fake.response_url("actions")
+                for counter in counters:
+                    counter.active = True
+                list(wsgi(_environ(click_body(user, project_id, lease_id, response_url)), _ok))
+                card = _card_at(fake, response_url)
+                for counter in counters:
+                    counter.active = False
+                done = n
+                next_lease, _ = card_lease(card)
+                if next_lease is None:
+                    break
+                lease_id = next_lease
+        finally:
+            cpu = time.process_time() - cpu
+            engine.dispose()
+            claims.dispose()
+    return StatementCount(done, sum(kinds.values()), kinds, cpu)
+
+
+def _ok(status: str, _headers: Any) -> None:
+    if not status.startswith("200"):
+        raise SystemExit(f"the click was answered {status}")
+
+
+def _card_at(fake: FakeSlack, response_url: str, timeout: float = 10.0) -> dict[str, Any]:
+    path = response_url.removeprefix(fake.base_url.rstrip("/"))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for call in reversed(fake.calls_to("response_url")):
+            if call.path == path:
+                return dict(call.body)
+        time.sleep(0.002)
+    raise SystemExit(f"no card arrived at {response_url}")

@@ -19,7 +19,7 @@ from slack_bolt.middleware import Middleware
 
 from bot.flows.effects import Refusal
 from bot.runtime.services import Services
-from handlers.executor import Request, carry_out
+from handlers.executor import Request, after_ack
 
 State = TypeVar("State")
 
@@ -112,7 +112,7 @@ def decode_button(
         except ValueError:
             incoming: Request = context["incoming"]
             acked: BoltResponse = incoming.ack()
-            incoming.services.background(lambda: carry_out(incoming, Refusal(refusal)))
+            after_ack(incoming, Refusal(refusal))
             return acked
         next()
         return None

@@ -2,6 +2,10 @@
 out its effects, each on its own so one failing Web API call never stops the rest or turns
 into an error for Slack (the ack has been sent).
 
+Bolt runs listeners in the request's own thread (`process_before_response`), so the ack is
+answered the moment the listener returns; everything after the ack is handed to the services'
+`after_ack` pool here, and nowhere else.
+
 Three shapes of request:
 - `store_then_ack`: a click whose result must be stored before Slack hears back (an answer);
 - `ack_then_run`: a command or a read, acked at once (the work may take longer than 3 s);
@@ -84,22 +88,26 @@ def store_then_ack(request: Request, work: Work) -> None:
     except DATABASE_UNAVAILABLE as exc:
         _unavailable(request, exc)
         request.ack()
-        _each(request, [Reply(render_notice(TRY_AGAIN))])
+        after_ack(request, [Reply(render_notice(TRY_AGAIN))])
         return
     request.ack()
-    carry_out(request, outcome)
+    after_ack(request, outcome)
 
 
 def ack_then_run(request: Request, work: Work, *, read_only_work: bool = False) -> None:
     """Ack at once, then run the flow (a slash command, a read) and carry out its outcome."""
     request.ack()
-    try:
-        outcome = _run(request.services, work, read_only_work=read_only_work)
-    except DATABASE_UNAVAILABLE as exc:
-        _unavailable(request, exc)
-        _each(request, [Reply(render_notice(TRY_AGAIN))])
-        return
-    carry_out(request, outcome)
+
+    def run() -> None:
+        try:
+            outcome = _run(request.services, work, read_only_work=read_only_work)
+        except DATABASE_UNAVAILABLE as exc:
+            _unavailable(request, exc)
+            _each(request, [Reply(render_notice(TRY_AGAIN))])
+            return
+        carry_out(request, outcome)
+
+    request.services.after_ack(run)
 
 
 def submit(request: Request, work: Work, error_block: str) -> None:
@@ -117,13 +125,18 @@ def submit(request: Request, work: Work, error_block: str) -> None:
         request.ack(response_action="errors", errors={error_block: outcome.text[:150]})
         return
     request.ack()
-    carry_out(request, outcome)
+    after_ack(request, outcome)
 
 
 def refuse(request: Request, text: str) -> None:
     """Ack, then tell the presser privately why nothing happened."""
     request.ack()
-    carry_out(request, Refusal(text))
+    after_ack(request, Refusal(text))
+
+
+def after_ack(request: Request, outcome: Outcome) -> None:
+    """Carry out an outcome on the after-ack pool (the listener returns, and Bolt answers)."""
+    request.services.after_ack(lambda: carry_out(request, outcome))
 
 
 def _unavailable(request: Request, exc: BaseException) -> None:

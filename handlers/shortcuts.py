@@ -12,7 +12,7 @@ from bot.runtime.services import Services
 from bot.slack.ids import Shortcut, View
 from bot.views.inputs import form_values, submitted
 from bot.views.message_modal import TARGET_ACTION, TARGET_BLOCK, MessageRef, parse_target
-from handlers.executor import Request, ack_then_run, carry_out
+from handlers.executor import Request, ack_then_run, after_ack
 
 
 def register(app: App) -> None:
@@ -52,4 +52,4 @@ def on_message_modal_submitted(incoming: Request, user: str, body: dict[str, Any
         return
     incoming.ack()
     project_id, choice = target
-    carry_out(incoming, [AddMessage(user, ref, project_id, choice)])
+    after_ack(incoming, [AddMessage(user, ref, project_id, choice)])

@@ -7,6 +7,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -124,6 +125,20 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     background: Callable[[Callable[[], None]], None] = field(default=lambda fn: fn())
     counts: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0))
+    after_ack: Callable[[Callable[[], None]], None] = field(
+        default_factory=lambda: AfterAck(threads=16)
+    )
+
+
+class AfterAck:
+    """A pool for the work that follows an ack (Web API calls, flows acked first), so the
+    listener returns and Bolt answers Slack at once; a failure is logged, never raised."""
+
+    def __init__(self, threads: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="after-ack")
+
+    def __call__(self, fn: Callable[[], None]) -> None:
+        self._pool.submit(_logged(fn))
 
 
 def run_in_background(fn: Callable[[], None]) -> None:

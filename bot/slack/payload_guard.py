@@ -213,8 +213,13 @@ def _bad_value(body: dict[str, Any]) -> str | None:
     return None
 
 
+#: Set in a request's context by the HTTP server once `bot.slack.gate` has checked the payload.
+CHECKED_BY_GATE = "payload_checked_by_gate"
+
+
 class PayloadGuard(Middleware):
-    """The same check for Socket Mode, where requests do not pass through the HTTP server."""
+    """The same check for Socket Mode, where requests do not pass through the HTTP server
+    (a request the gate has already checked is not checked twice)."""
 
     def process(
         self,
@@ -223,6 +228,8 @@ class PayloadGuard(Middleware):
         resp: BoltResponse,
         next: Callable[[], BoltResponse],  # noqa: A002
     ) -> BoltResponse:
+        if req.context.get(CHECKED_BY_GATE):
+            return next()
         issue = problem(req.body)
         if issue is not None:
             log.warning("refused a malformed payload: %s", issue)

@@ -18,6 +18,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy import Engine, text
 
 from bot.slack.gate import Admitted, RequestGate, client_address
+from bot.slack.payload_guard import CHECKED_BY_GATE
 from bot.slack.request_errors import CLIENT_ADDRESS
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ def _dispatch(
             body=admitted.text,
             query=str(environ.get("QUERY_STRING") or ""),
             headers=dict(admitted.headers),
-            context={CLIENT_ADDRESS: client},  # for the error handler's log line
+            # The client for the error handler's log line; the payload's shape is checked.
+            context={CLIENT_ADDRESS: client, CHECKED_BY_GATE: True},
         )
     except Exception as exc:  # noqa: BLE001 - Bolt reading a payload it cannot use is bad input
         reason = type(exc).__name__

@@ -89,7 +89,11 @@ def labeling(database: str, extra: list[str], workdir: Path) -> list[Row]:
     if code or not target.exists():
         return failed(f"label clicks ({database})", code, output)
     result = json.loads(target.read_text(encoding="utf-8"))
-    bench = f"label clicks, {result['items']:,} items, {result['clients']} clients ({database})"
+    bench = (
+        f"label clicks, {result['items']:,} items + {result['answers']:,} answers, "
+        f"{result['clients']} clients, {result['statements_per_click']:.1f} statements/click "
+        f"({database})"
+    )
     rows = []
     for r in result["rows"]:
         ok = r["stored"] == r["expected"] and not r["doubled"] and not r["non_200"]
@@ -98,7 +102,8 @@ def labeling(database: str, extra: list[str], workdir: Path) -> list[Row]:
                 bench,
                 f"{r['workers']} process(es)",
                 f"{r['answers_per_s']:.0f} answers/s, ack p50 {r['p50_ms']:.0f} ms / "
-                f"p99 {r['p99_ms']:.0f} ms, worker peak RSS {r['worker_mb']:.0f} MB"
+                f"p99 {r['p99_ms']:.0f} ms, worker CPU {r['worker_cpu_ms_per_click']:.2f} "
+                f"ms/click, worker peak RSS {r['worker_mb']:.0f} MB"
                 + ("" if ok else f", CHECK FAILED ({r['stored']}/{r['expected']} stored)"),
             )
         )
@@ -173,7 +178,7 @@ def main() -> None:
     args = parser.parse_args()
     quick = args.quick
     venv = args.label_studio_venv or (DEFAULT_LS_VENV if DEFAULT_LS_VENV.exists() else None)
-    click_sizes = ["--items", "20000", "--clicks", "400"] if quick else []
+    click_sizes = ["--items", "20000", "--answers", "60000", "--clicks", "400"] if quick else []
     load_before = os.getloadavg()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-all-") as tmp:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -101,3 +101,16 @@ def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def execute_core(
+    session: Session, statement: Executable, params: Mapping[str, Any] | None = None
+) -> Any:  # a CursorResult, whose row type SQLAlchemy 2.0 and 2.1 spell differently
+    """Run a Core statement (built on tables, not mapped classes) in the session's transaction,
+    past the ORM's execution layer, which cost about 0.1 ms per statement on the click path.
+
+    Pending ORM changes are flushed first, as autoflush would before a query. Rows written
+    this way are not reflected in loaded objects: the caller updates those it keeps using.
+    """
+    session.flush()
+    return session.connection().execute(statement, params)

@@ -8,16 +8,18 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.db import execute_core
 from storage.models import LiveCard
 
-_LIVE = select(LiveCard.channel, LiveCard.message_ts).where(
-    LiveCard.project_id == bindparam("project_id"), LiveCard.annotator == bindparam("annotator")
+_CARDS = LiveCard.__table__
+_LIVE = select(_CARDS.c.channel, _CARDS.c.message_ts).where(
+    _CARDS.c.project_id == bindparam("project_id"), _CARDS.c.annotator == bindparam("annotator")
 )
 
 
 def live_card(session: Session, project_id: int, annotator: str) -> tuple[str, str] | None:
     """(channel, ts) of the person's live card, or None if no card was recorded."""
-    row = session.execute(_LIVE, {"project_id": project_id, "annotator": annotator}).first()
+    row = execute_core(session, _LIVE, {"project_id": project_id, "annotator": annotator}).first()
     return None if row is None else (str(row[0]), str(row[1]))
 
 

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Select,
     String,
+    Table,
     bindparam,
     exists,
     func,
+    insert,
     select,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
+from storage.db import execute_core
 from storage.models import Annotation, Item, ItemStatus, Lease, LeaseStatus, Project
 
 # The click path runs these on every answer; they are built once (with bound parameters) so
@@ -178,9 +182,26 @@ def has_room(session: Session, item: Item, annotator: str, now: datetime) -> boo
     )
 
 
+_LEASES = cast(Table, Lease.__table__)
+_INSERT_LEASE = (
+    insert(_LEASES)
+    .values(
+        item_id=bindparam("item_id"),
+        project_id=bindparam("project_id"),
+        annotator=bindparam("annotator", type_=String()),
+        status=bindparam("active", type_=_LEASES.c.status.type),
+        shown_at=bindparam("shown_at", type_=_LEASES.c.shown_at.type),
+        expires_at=bindparam("expires_at", type_=_LEASES.c.expires_at.type),
+    )
+    .returning(_LEASES.c.id)
+)
+
+
 def create_lease(
     session: Session, *, item_id: int, project_id: int, annotator: str, now: datetime, minutes: int
 ) -> Lease:
+    """Insert an active lease with one statement (`RETURNING` its id) and return it as a loaded
+    object, without a flush (this runs on every click)."""
     lease = Lease(
         item_id=item_id,
         project_id=project_id,
@@ -189,8 +210,17 @@ def create_lease(
         shown_at=now,
         expires_at=now + timedelta(minutes=minutes),
     )
+    params = {
+        "item_id": item_id,
+        "project_id": project_id,
+        "annotator": annotator,
+        "active": LeaseStatus.ACTIVE,
+        "shown_at": lease.shown_at,
+        "expires_at": lease.expires_at,
+    }
+    lease.id = execute_core(session, _INSERT_LEASE, params).scalar_one()
+    make_transient_to_detached(lease)
     session.add(lease)
-    session.flush()
     return lease
 
 
@@ -231,16 +261,17 @@ def current_annotation(session: Session, item_id: int, annotator: str) -> Annota
     ).first()
 
 
-_ANSWERS_SINCE = select(func.count(Annotation.id)).where(
-    Annotation.project_id == bindparam("project_id"),
-    Annotation.annotator == bindparam("annotator"),
-    Annotation.created_at >= bindparam("since"),
+_ANSWERS = Annotation.__table__
+_ANSWERS_SINCE = select(func.count(_ANSWERS.c.id)).where(
+    _ANSWERS.c.project_id == bindparam("project_id"),
+    _ANSWERS.c.annotator == bindparam("annotator"),
+    _ANSWERS.c.created_at >= bindparam("since", type_=_ANSWERS.c.created_at.type),
 )
 
 
 def answers_since(session: Session, *, project_id: int, annotator: str, since: datetime) -> int:
     params = {"project_id": project_id, "annotator": annotator, "since": since}
-    return session.scalar(_ANSWERS_SINCE, params) or 0
+    return execute_core(session, _ANSWERS_SINCE, params).scalar() or 0
 
 
 def answers_total(session: Session, *, annotator: str, project_id: int | None = None) -> int:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Table,
     and_,
     bindparam,
     or_,
@@ -23,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from storage.db import execute_core
 from storage.models import (
     Annotation,
     Comment,
@@ -101,12 +104,12 @@ def store_post(session: Session, review_id: int, token: str, channel: str, ts: s
 #: use the partial unique index on open reviews for an item look-up.
 OPEN_LITERAL = text("reviews.status = 'open'")
 
+_REVIEWS = cast(Table, Review.__table__)
 _MARK_STALE = (
-    update(Review)
-    .where(Review.item_id == bindparam("the_item"), OPEN_LITERAL)
+    update(_REVIEWS)
+    .where(_REVIEWS.c.item_id == bindparam("the_item"), OPEN_LITERAL)
     .values(post_stale=True)
-    .returning(Review.id)
-    .execution_options(synchronize_session=False)
+    .returning(_REVIEWS.c.id)
 )
 
 
@@ -115,7 +118,8 @@ def mark_post_stale(session: Session, item_id: int) -> int | None:
 
     One statement that both finds and marks, as it runs on every answer.
     """
-    return session.execute(_MARK_STALE, {"the_item": item_id}).scalar()
+    found: int | None = execute_core(session, _MARK_STALE, {"the_item": item_id}).scalar()
+    return found
 
 
 def stale_post_ids(session: Session, *, project_id: int | None) -> list[int]:

@@ -29,6 +29,8 @@ from bot.domain.item_state import decide, is_gold, undecide
 from bot.domain.review_routing import open_review
 from bot.domain.weighting import item_posterior
 from bot.projects.spec import ProjectSpec
+from storage.db import execute_core
+from storage.item_writes import write_item_state
 from storage.models import (
     Annotation,
     FinalMethod,
@@ -60,14 +62,15 @@ class Outcome:
     review: Review | None = None
 
 
+_ANSWERS = Annotation.__table__
 _CURRENT_ANSWERS = (
-    select(Annotation.annotator, Annotation.value, Annotation.created_at)
+    select(_ANSWERS.c.annotator, _ANSWERS.c.value, _ANSWERS.c.created_at)
     .where(
-        Annotation.item_id == bindparam("item_id"),
-        Annotation.superseded_at.is_(None),
-        Annotation.unsure.is_(False),
+        _ANSWERS.c.item_id == bindparam("item_id"),
+        _ANSWERS.c.superseded_at.is_(None),
+        _ANSWERS.c.unsure.is_(False),
     )
-    .order_by(Annotation.id)
+    .order_by(_ANSWERS.c.id)
 )
 
 
@@ -79,7 +82,8 @@ def current_values(session: Session, item_id: int) -> list[Any]:
 def _current_answers(session: Session, item_id: int) -> list[tuple[str, Any, datetime]]:
     """(annotator, value, time) of the current, sure answers, oldest first (run on every
     answer, so the statement is built once)."""
-    return [(a, v, t) for a, v, t in session.execute(_CURRENT_ANSWERS, {"item_id": item_id})]
+    rows = execute_core(session, _CURRENT_ANSWERS, {"item_id": item_id})
+    return [(a, v, t) for a, v, t in rows]
 
 
 def verdict(
@@ -119,7 +123,7 @@ def refresh_item(session: Session, item: Item, spec: ProjectSpec) -> Outcome:
     result = consensus(values)
     item.answer_count = len(values)
     if item.status is ItemStatus.IN_REVIEW or item.final_method is FinalMethod.ADJUDICATED:
-        session.flush()
+        write_item_state(session, item)
         return Outcome(completed_now=False, consensus=result)
     was_complete = item.status is ItemStatus.COMPLETE
     decided_at = max((moment for _, _, moment in answers), default=None)
@@ -138,7 +142,7 @@ def refresh_item(session: Session, item: Item, spec: ProjectSpec) -> Outcome:
         else:
             undecide(item, ItemStatus.IN_REVIEW)
             review = open_review(session, item, found.reason)
-    session.flush()
+    write_item_state(session, item)
     completed_now = item.status is ItemStatus.COMPLETE and not was_complete
     return Outcome(completed_now=completed_now, consensus=result, review=review)
 

@@ -7,15 +7,14 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.db import execute_core
 from storage.models import GuidelineAck, Project, utcnow
 
+_ACKS = GuidelineAck.__table__
 _LATEST_ACK = (
-    select(GuidelineAck.version)
-    .where(
-        GuidelineAck.project_id == bindparam("project_id"),
-        GuidelineAck.user_id == bindparam("user_id"),
-    )
-    .order_by(GuidelineAck.acked_at.desc(), GuidelineAck.id.desc())
+    select(_ACKS.c.version)
+    .where(_ACKS.c.project_id == bindparam("project_id"), _ACKS.c.user_id == bindparam("user_id"))
+    .order_by(_ACKS.c.acked_at.desc(), _ACKS.c.id.desc())
     .limit(1)
 )
 
@@ -27,7 +26,7 @@ def _latest_ack(session: Session, project: Project, user_id: str) -> str | None:
     key = (project.id, user_id)
     if key not in memo:
         params = {"project_id": project.id, "user_id": user_id}
-        memo[key] = session.scalar(_LATEST_ACK, params)
+        memo[key] = execute_core(session, _LATEST_ACK, params).scalar()
     return memo[key]
 
 

@@ -24,6 +24,7 @@ from bot.domain.review_routing import drawn_for_qa, open_review
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.projects.sync import project_spec
 from storage import answers, queue, reviews
+from storage.item_writes import set_lease_status
 from storage.models import (
     Annotation,
     Item,
@@ -163,7 +164,7 @@ def _answer_lease(
     if lease.status is not LeaseStatus.ACTIVE:
         return AnswerResult(AnswerStatus.STALE, "This item was returned to the queue.", item=item)
     if item.status is not ItemStatus.OPEN or not _lease_still_good(session, lease, item, now):
-        lease.status = LeaseStatus.RELEASED
+        set_lease_status(session, lease, LeaseStatus.RELEASED)
         return AnswerResult(
             AnswerStatus.STALE, "This item got its answers from others meanwhile.", item=item
         )
@@ -175,9 +176,8 @@ def _answer_lease(
     seconds = max(0.0, (now - _aware(lease.shown_at)).total_seconds())
     # The lease is done whether this answer is stored or the person turns out to have answered
     # the item already (DUPLICATE, say in channel mode): otherwise the next pick would resume
-    # it and hand them the same item again. Marked before recording, the item's update and the
-    # lease's also share one flush.
-    lease.status = LeaseStatus.ANSWERED
+    # it and hand them the same item again.
+    set_lease_status(session, lease, LeaseStatus.ANSWERED)
     return _record(session, project, spec, item, user_id, clean, unsure, seconds, now, rng)
 
 

@@ -52,10 +52,10 @@ class _Counter:
         self.active = False
         postgres = engine.dialect.name == "postgresql"
         event.listen(engine, "before_cursor_execute", self._statement)
-        event.listen(engine, "commit", lambda _conn: self._count("COMMIT"))
-        event.listen(engine, "rollback", lambda _conn: self._count("ROLLBACK"))
+        event.listen(engine, "commit", lambda conn: self._transaction(conn, "COMMIT"))
+        event.listen(engine, "rollback", lambda conn: self._transaction(conn, "ROLLBACK"))
         if postgres:
-            event.listen(engine, "begin", lambda _conn: self._count("BEGIN (implicit)"))
+            event.listen(engine, "begin", lambda conn: self._transaction(conn, "BEGIN (implicit)"))
             if engine.pool._pre_ping:  # noqa: SLF001 - whether checkouts cost a ping
                 event.listen(engine.pool, "checkout", lambda *_: self._count("ping (pre_ping)"))
 
@@ -63,15 +63,25 @@ class _Counter:
         if self.active:
             self.kinds[kind] += 1
 
+    def _transaction(self, conn: Any, kind: str) -> None:
+        """BEGIN and COMMIT are round trips unless the driver is in autocommit mode (the
+        replay claims on PostgreSQL), where SQLAlchemy still reports them but sends nothing."""
+        if getattr(conn.connection.dbapi_connection, "autocommit", False) is not True:
+            self._count(kind)
+
     def _statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         self._count(_kind(statement))
 
 
 def _kind(statement: str) -> str:
-    """A short name for a statement: its verb and first table (enough to tell them apart)."""
+    """A short name for a statement: its verb and the first table outside any subquery."""
     flat = " ".join(statement.split())
     verb = flat.split(" ", 1)[0].upper()
-    table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", flat, re.IGNORECASE)
+    depth, outer = 0, []
+    for char in flat:
+        depth += (char == "(") - (char == ")")
+        outer.append(char if depth == 0 else " ")
+    table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", "".join(outer), re.IGNORECASE)
     return f"{verb} {table.group(1) if table else flat[:40]}"
 
 

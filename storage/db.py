@@ -70,7 +70,20 @@ SessionFactory = sessionmaker[Session]
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "after_transaction_end", _forget_transaction_memos)
+    return factory
+
+
+#: `session.info` keys holding what one transaction has read (see `storage.click_reads`).
+TRANSACTION_MEMOS: set[str] = set()
+
+
+def _forget_transaction_memos(session: Session, transaction: Any) -> None:
+    """What a transaction read is not known to the next one (a session may outlive it)."""
+    if transaction.parent is None:
+        for key in TRANSACTION_MEMOS:
+            session.info.pop(key, None)
 
 
 @contextmanager

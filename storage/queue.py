@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from storage.db import execute_core
-from storage.models import Annotation, Item, ItemStatus, Lease, LeaseStatus, Project
+from storage.models import Annotation, Item, ItemStatus, Lease, LeaseStatus
 
 # The click path runs these on every answer; they are built once (with bound parameters) so
 # a click does not pay for rebuilding the expressions and their cache keys each time.
@@ -297,20 +297,3 @@ def open_items(session: Session, project_id: int) -> int:
 
 def lease_by_id(session: Session, lease_id: int) -> Lease | None:
     return session.get(Lease, lease_id)
-
-
-_LEASE_WITH_ITEM = (
-    select(Lease, Item, Project)
-    .join(Item, Item.id == Lease.item_id)
-    .join(Project, Project.id == Lease.project_id)
-    .where(Lease.id == bindparam("lease_id"))
-    .with_for_update(of=Item)
-    .execution_options(populate_existing=True)
-)
-
-
-def lease_with_locked_item(session: Session, lease_id: int) -> tuple[Lease, Item, Project] | None:
-    """A lease, its item and its project, the item's row locked and freshly read (answers to one
-    item queue up behind each other), in one round trip."""
-    row = session.execute(_LEASE_WITH_ITEM, {"lease_id": lease_id}).first()
-    return None if row is None else (row[0], row[1], row[2])

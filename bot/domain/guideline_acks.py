@@ -3,31 +3,32 @@ answer is recorded under."""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from typing import cast
+
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.click_reads import LATEST_ACK, forget, latest_ack_version, recall, remember
 from storage.db import execute_core
 from storage.models import GuidelineAck, Project, utcnow
 
-_ACKS = GuidelineAck.__table__
-_LATEST_ACK = (
-    select(_ACKS.c.version)
-    .where(_ACKS.c.project_id == bindparam("project_id"), _ACKS.c.user_id == bindparam("user_id"))
-    .order_by(_ACKS.c.acked_at.desc(), _ACKS.c.id.desc())
-    .limit(1)
+_LATEST_ACK = select(
+    latest_ack_version(bindparam("project_id"), bindparam("user_id", type_=String()))
 )
 
 
 def _latest_ack(session: Session, project: Project, user_id: str) -> str | None:
-    """The last guideline version the person acknowledged, memoised for the transaction
-    (recording an answer and choosing the next item both need it)."""
-    memo: dict[tuple[int, str], str | None] = session.info.setdefault("latest_ack", {})
+    """The last guideline version the person acknowledged, read once per transaction
+    (recording an answer and choosing the next item both need it; a click reads it with its
+    lease, `storage.click_reads`)."""
     key = (project.id, user_id)
-    if key not in memo:
+    found, version = recall(session, LATEST_ACK, key)
+    if not found:
         params = {"project_id": project.id, "user_id": user_id}
-        memo[key] = execute_core(session, _LATEST_ACK, params).scalar()
-    return memo[key]
+        version = execute_core(session, _LATEST_ACK, params).scalar()
+        remember(session, LATEST_ACK, key, version)
+    return cast(str | None, version)
 
 
 def needs_guidelines(session: Session, project: Project, user_id: str) -> bool:
@@ -50,7 +51,7 @@ def acknowledge_guidelines(session: Session, project: Project, user_id: str, ver
     if version != project.guideline_version:
         return False
     if needs_guidelines(session, project, user_id):
-        session.info.pop("latest_ack", None)
+        forget(session, LATEST_ACK)
         already = session.scalar(
             select(GuidelineAck.id).where(
                 GuidelineAck.project_id == project.id,
@@ -70,5 +71,5 @@ def acknowledge_guidelines(session: Session, project: Project, user_id: str, ver
                     )
             except IntegrityError:
                 pass  # a concurrent duplicate click already stored it
-        session.info.pop("latest_ack", None)
+        forget(session, LATEST_ACK)
     return True

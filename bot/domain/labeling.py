@@ -24,6 +24,7 @@ from bot.domain.review_routing import drawn_for_qa, open_review
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.projects.sync import project_spec
 from storage import answers, queue, reviews
+from storage.click_reads import lease_with_locked_item
 from storage.item_writes import set_lease_status
 from storage.models import (
     Annotation,
@@ -135,7 +136,7 @@ def answer_card(
     lease, its item (row-locked: answers to one item queue up) and the project are read in one
     round trip, as this runs on every click.
     """
-    found = queue.lease_with_locked_item(session, lease_id)
+    found = lease_with_locked_item(session, lease_id)
     if found is None or found[2].id != project_id:
         project = project_by_id(session, project_id)
         return CardAnswer(project, AnswerResult(AnswerStatus.NOT_YOURS, "That card isn't yours."))

@@ -30,6 +30,7 @@ from bot.views.message import Message, render_notice
 from bot.views.pickers import render_guidelines
 from bot.views.state import CardState, Clicked
 from storage import queue
+from storage.click_reads import lease_with_locked_item
 from storage.models import GuidelineAck, Item, ItemStatus, Project
 from storage.projects import project_by_id
 
@@ -231,6 +232,9 @@ def answer_and_prepare(
 
     A click on a card that is no longer the live one records nothing (see `live_card`).
     """
+    if state.lease_id is not None:
+        # One round trip for what the guard and the answer read next (`storage.click_reads`).
+        lease_with_locked_item(session, state.lease_id)
     superseded = guard_card(session, user_id, state, card)
     if superseded is not None:
         stale = AnswerResult(AnswerStatus.STALE, "That card was replaced.")

@@ -5,8 +5,8 @@ request gate with its replay claim, Bolt, the listener, the response_url POST of
 to an in-process fake Slack. Each click is one signed `block_actions` request; the next click
 waits for the card it sent. What is counted, on both engines (the app's and the replay
 claims'): every statement the driver executes (BEGIN included on SQLite, where it is one),
-every COMMIT and ROLLBACK, and on PostgreSQL the implicit BEGIN psycopg sends and the
-pre-ping on each connection checkout: each of those is a round trip to the server.
+every COMMIT and ROLLBACK, on PostgreSQL the implicit BEGIN psycopg sends, and any liveness
+ping of a pooled connection: each of those is a round trip to the server.
 """
 
 from __future__ import annotations
@@ -56,8 +56,13 @@ class _Counter:
         event.listen(engine, "rollback", lambda conn: self._transaction(conn, "ROLLBACK"))
         if postgres:
             event.listen(engine, "begin", lambda conn: self._transaction(conn, "BEGIN (implicit)"))
-            if engine.pool._pre_ping:  # noqa: SLF001 - whether checkouts cost a ping
-                event.listen(engine.pool, "checkout", lambda *_: self._count("ping (pre_ping)"))
+        ping = engine.dialect.do_ping
+
+        def counted_ping(dbapi_connection: Any) -> bool:
+            self._count("ping (a connection's liveness check)")
+            return ping(dbapi_connection)
+
+        engine.dialect.do_ping = counted_ping  # type: ignore[method-assign]
 
     def _count(self, kind: str) -> None:
         if self.active:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.sqlite_writer import WriterQueue
@@ -42,7 +44,7 @@ def make_engine(
         event.listen(engine.pool, "checkin", writer.checkin)
         event.listen(engine.pool, "close", writer.close)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    ping_if_idle = kwargs.pop("pool_pre_ping", True)
     # The same bound on PostgreSQL: a statement waiting longer for a lock fails instead. Added
     # to any `options` the URL already carries (e.g. a search_path), which connect_args would
     # otherwise replace.
@@ -52,7 +54,37 @@ def make_engine(
     kwargs.setdefault("connect_args", {"options": options})
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 10)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if ping_if_idle:
+        _ping_idle_connections(engine)
+    return engine
+
+
+#: A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 5.0
+_LAST_USED = "labeler_last_used"
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Like `pool_pre_ping`, but only for a connection that sat idle: under load every click
+    checks out a connection used a moment ago, and a ping each time was one round trip in
+    fourteen. A server restarted meanwhile fails one transaction, whose disconnect error
+    makes the pool drop every connection it holds; the next checkout connects afresh."""
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get(_LAST_USED)
+        if last is not None and time.monotonic() - last < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure: the pool reconnects
+            raise DisconnectionError("a pooled connection failed its ping") from exc
+
+    event.listen(engine.pool, "checkin", checkin)
+    event.listen(engine.pool, "checkout", checkout)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,47 +1,28 @@
-"""Queries behind assignment: which item a person gets next, leases, and per-person counts."""
+"""Queries behind assignment: which item a person gets next, and per-person counts (the leases
+themselves are `storage.leases`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import cast
+from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Select,
     String,
-    Table,
     bindparam,
     exists,
     func,
-    insert,
     select,
-    update,
 )
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
+from storage import leases
 from storage.db import execute_core
 from storage.models import Annotation, Item, ItemStatus, Lease, LeaseStatus
 
 # The click path runs these on every answer; they are built once (with bound parameters) so
 # a click does not pay for rebuilding the expressions and their cache keys each time.
-
-_ACTIVE_LEASE_FOR = (
-    select(Lease)
-    .where(
-        Lease.project_id == bindparam("project_id"),
-        Lease.annotator == bindparam("annotator"),
-        Lease.status == LeaseStatus.ACTIVE,
-    )
-    .order_by(Lease.id.desc())
-    .limit(1)
-)
-
-
-def active_lease_for(session: Session, project_id: int, annotator: str) -> Lease | None:
-    """The lease a person still holds in a project (their card was never answered)."""
-    params = {"project_id": project_id, "annotator": annotator}
-    return session.scalars(_ACTIVE_LEASE_FOR, params).first()
 
 
 def _others_holding() -> ScalarSelect[int]:
@@ -97,39 +78,40 @@ _NEXT_ITEM = {gold: _next_item_query(gold).limit(1) for gold in (False, True)}
 
 
 def next_item(
+    session: Session, *, project_id: int, annotator: str, now: datetime, gold: bool
+) -> Item | None:
+    """The best open item this person has never answered, skipped or been handed.
+
+    Order: nearest completion, then priority, then model uncertainty (lowest prediction score),
+    then import order. Other people's unexpired leases count against the overlap so concurrent
+    annotators never overshoot it. On SQLite the transaction holds the write lock, so the item
+    is still free when it is leased; PostgreSQL uses `pick_locked`.
+    """
+    params = {"project_id": project_id, "annotator": annotator, "now": now}
+    return session.scalars(_NEXT_ITEM[gold], params).first()
+
+
+def pick_locked(
     session: Session,
     *,
     project_id: int,
     annotator: str,
     now: datetime,
     gold: bool,
-    lock: bool,
+    passed: list[int],
 ) -> Item | None:
-    """The best open item this person has never answered, skipped or been handed.
+    """`next_item` for PostgreSQL (READ COMMITTED): the pick locks its row (`FOR UPDATE SKIP
+    LOCKED`: an item being taken by another transaction is passed over), freshly read.
 
-    Order: nearest completion, then priority, then model uncertainty (lowest prediction score),
-    then import order. Other people's unexpired leases count against the overlap so concurrent
-    annotators never overshoot it.
-
-    With `lock` (PostgreSQL, READ COMMITTED) the pick itself locks the row (`FOR UPDATE SKIP
-    LOCKED`: an item being taken by another transaction is passed over) and its room is
-    re-counted in a fresh statement: the pick's snapshot may predate a lease another process has
-    just committed, and everyone who leases or answers an item holds its row lock first. An item
-    found full is passed over (it stays locked until commit, which only delays its answerers).
+    Its room must still be counted again in a later statement (`leases.lease_if_room`): this
+    statement's snapshot may predate a lease another process has just committed, and everyone
+    who leases or answers an item holds its row lock first. `passed` are items found full.
     """
     params = {"project_id": project_id, "annotator": annotator, "now": now}
-    if not lock:
-        return session.scalars(_NEXT_ITEM[gold], params).first()
-    passed: list[int] = []
-    for _ in range(LOCK_CANDIDATES):
-        query = _NEXT_LOCKED[gold]
-        if passed:
-            query = query.where(Item.id.not_in(passed))
-        item = session.scalars(query, params).first()
-        if item is None or has_room(session, item, annotator, now):
-            return item
-        passed.append(item.id)
-    return None
+    query = _NEXT_LOCKED[gold]
+    if passed:
+        query = query.where(Item.id.not_in(passed))
+    return session.scalars(query, params).first()
 
 
 #: Items found full under their lock before a pick on PostgreSQL concludes none is free now.
@@ -158,7 +140,7 @@ def availability(
     lapse unanswered)."""
     params = {"project_id": project_id, "annotator": annotator, "now": now}
     row = session.execute(_AVAILABILITY, params).one()
-    holding = active_lease_for(session, project_id, annotator) is not None
+    holding = leases.active_lease_for(session, project_id, annotator) is not None
     return int(row[0] or 0) + holding, int(row[1] or 0)
 
 
@@ -177,78 +159,9 @@ def has_room(session: Session, item: Item, annotator: str, now: datetime) -> boo
     """Re-checked under the item's row lock: still open with a free slot for this person."""
     return (
         item.status is ItemStatus.OPEN
-        and item.answer_count + others_holding_count(session, item.id, annotator, now)
+        and item.answer_count + leases.others_holding_count(session, item.id, annotator, now)
         < item.required_answers
     )
-
-
-_LEASES = cast(Table, Lease.__table__)
-_INSERT_LEASE = (
-    insert(_LEASES)
-    .values(
-        item_id=bindparam("item_id"),
-        project_id=bindparam("project_id"),
-        annotator=bindparam("annotator", type_=String()),
-        status=bindparam("active", type_=_LEASES.c.status.type),
-        shown_at=bindparam("shown_at", type_=_LEASES.c.shown_at.type),
-        expires_at=bindparam("expires_at", type_=_LEASES.c.expires_at.type),
-    )
-    .returning(_LEASES.c.id)
-)
-
-
-def create_lease(
-    session: Session, *, item_id: int, project_id: int, annotator: str, now: datetime, minutes: int
-) -> Lease:
-    """Insert an active lease with one statement (`RETURNING` its id) and return it as a loaded
-    object, without a flush (this runs on every click)."""
-    lease = Lease(
-        item_id=item_id,
-        project_id=project_id,
-        annotator=annotator,
-        status=LeaseStatus.ACTIVE,
-        shown_at=now,
-        expires_at=now + timedelta(minutes=minutes),
-    )
-    params = {
-        "item_id": item_id,
-        "project_id": project_id,
-        "annotator": annotator,
-        "active": LeaseStatus.ACTIVE,
-        "shown_at": lease.shown_at,
-        "expires_at": lease.expires_at,
-    }
-    lease.id = execute_core(session, _INSERT_LEASE, params).scalar_one()
-    make_transient_to_detached(lease)
-    session.add(lease)
-    return lease
-
-
-_OTHERS_HOLDING = select(func.count(Lease.id)).where(
-    Lease.item_id == bindparam("item_id"),
-    Lease.status == LeaseStatus.ACTIVE,
-    Lease.expires_at > bindparam("now"),
-    Lease.annotator != bindparam("annotator"),
-)
-
-
-def others_holding_count(session: Session, item_id: int, annotator: str, now: datetime) -> int:
-    params = {"item_id": item_id, "annotator": annotator, "now": now}
-    return session.scalar(_OTHERS_HOLDING, params) or 0
-
-
-def release_active_leases(session: Session, *, project_id: int, annotator: str) -> int:
-    """Return every item a person holds in a project to the queue (Stop, guideline change)."""
-    result = session.execute(
-        update(Lease)
-        .where(
-            Lease.project_id == project_id,
-            Lease.annotator == annotator,
-            Lease.status == LeaseStatus.ACTIVE,
-        )
-        .values(status=LeaseStatus.RELEASED)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def current_annotation(session: Session, item_id: int, annotator: str) -> Annotation | None:
@@ -293,7 +206,3 @@ def open_items(session: Session, project_id: int) -> int:
         )
         or 0
     )
-
-
-def lease_by_id(session: Session, lease_id: int) -> Lease | None:
-    return session.get(Lease, lease_id)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.projects.spec import ProjectSpec
 from bot.projects.sync import project_spec
-from storage import queue
+from storage import leases, queue
 from storage.db import is_sqlite
 from storage.models import Item, Lease, LeaseStatus, Project
 
@@ -40,36 +40,51 @@ def assign_next(
     lease answered in this transaction (the click path, one query fewer per answer).
     """
     spec = project_spec(project)
-    held = queue.active_lease_for(session, project.id, user_id) if resume else None
+    held = leases.active_lease_for(session, project.id, user_id) if resume else None
     if held is not None:
         item = session.get(Item, held.item_id)
         if item is not None and queue.has_room(session, item, user_id, now):
             held.expires_at = now + timedelta(minutes=spec.lease_minutes)
             return Assignment(item=item, lease=held)
         held.status = LeaseStatus.RELEASED
+    gold_first = spec.gold.rate > 0 and rng.random() < spec.gold.rate
     # SQLite transactions hold the write lock from their start (storage.db), so only
     # PostgreSQL needs row locks to keep two processes from taking the same last slot.
     lock = not is_sqlite(session.get_bind().engine)
-    return _lease_next(session, project, spec, user_id, now, rng, lock=lock)
-
-
-def _lease_next(
-    session: Session,
-    project: Project,
-    spec: ProjectSpec,
-    user_id: str,
-    now: datetime,
-    rng: random.Random,
-    *,
-    lock: bool,
-) -> Assignment | None:
-    gold_first = spec.gold.rate > 0 and rng.random() < spec.gold.rate
     for gold in (gold_first, not gold_first):
-        item = queue.next_item(
-            session, project_id=project.id, annotator=user_id, now=now, gold=gold, lock=lock
+        found = (
+            _lease_locked(session, project, spec, user_id, now, gold)
+            if lock
+            else _lease_free(session, project, spec, user_id, now, gold)
         )
-        if item is not None:
-            return lease_item(session, project, spec, item, user_id, now)
+        if found is not None:
+            return found
+    return None
+
+
+def _lease_free(
+    session: Session, project: Project, spec: ProjectSpec, user_id: str, now: datetime, gold: bool
+) -> Assignment | None:
+    item = queue.next_item(session, project_id=project.id, annotator=user_id, now=now, gold=gold)
+    return None if item is None else lease_item(session, project, spec, item, user_id, now)
+
+
+def _lease_locked(
+    session: Session, project: Project, spec: ProjectSpec, user_id: str, now: datetime, gold: bool
+) -> Assignment | None:
+    """Pick and lock the best candidate, then lease it if it still has room (one statement
+    each); a candidate found full is passed over, up to `queue.LOCK_CANDIDATES` of them."""
+    passed: list[int] = []
+    for _ in range(queue.LOCK_CANDIDATES):
+        item = queue.pick_locked(
+            session, project_id=project.id, annotator=user_id, now=now, gold=gold, passed=passed
+        )
+        if item is None:
+            return None
+        lease = leases.lease_if_room(session, item, user_id, now, spec.lease_minutes)
+        if lease is not None:
+            return Assignment(item=item, lease=lease)
+        passed.append(item.id)
     return None
 
 
@@ -77,7 +92,7 @@ def lease_item(
     session: Session, project: Project, spec: ProjectSpec, item: Item, user_id: str, now: datetime
 ) -> Assignment:
     """Hand `item` to the person for the project's lease time."""
-    lease = queue.create_lease(
+    lease = leases.create_lease(
         session,
         item_id=item.id,
         project_id=project.id,

@@ -23,7 +23,7 @@ from bot.domain.guideline_acks import version_read_by
 from bot.domain.review_routing import drawn_for_qa, open_review
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.projects.sync import project_spec
-from storage import answers, queue, reviews
+from storage import answers, leases, queue, reviews
 from storage.click_reads import lease_with_locked_item
 from storage.item_writes import set_lease_status
 from storage.models import (
@@ -316,13 +316,13 @@ def undo_answer(
     session.flush()
     spec = project_spec(project)
     refresh_item(session, item, spec)
-    queue.release_active_leases(session, project_id=project.id, annotator=user_id)
+    leases.release_active_leases(session, project_id=project.id, annotator=user_id)
     return lease_item(session, project, spec, item, user_id, now)
 
 
 def skip_item(session: Session, project: Project, user_id: str, *, lease_id: int) -> bool:
     """The person passes on an item: it returns to the queue for others, never to them."""
-    lease = queue.lease_by_id(session, lease_id)
+    lease = leases.lease_by_id(session, lease_id)
     if lease is None or lease.annotator != user_id or lease.project_id != project.id:
         return False
     if lease.status is LeaseStatus.ACTIVE:
@@ -332,4 +332,4 @@ def skip_item(session: Session, project: Project, user_id: str, *, lease_id: int
 
 def stop_labeling(session: Session, project: Project, user_id: str) -> int:
     """End a session: every held item goes back to the queue."""
-    return queue.release_active_leases(session, project_id=project.id, annotator=user_id)
+    return leases.release_active_leases(session, project_id=project.id, annotator=user_id)

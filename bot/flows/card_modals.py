@@ -13,14 +13,14 @@ from bot.projects.sync import project_spec
 from bot.views.blocks import Block
 from bot.views.item_content import full_text, item_text, render_item_content
 from bot.views.state import CardState
-from storage import queue
+from storage import leases
 from storage.models import Item, Project
 from storage.projects import project_by_id
 
 
 def _leased_item(session: Session, state: CardState) -> tuple[Project, Item] | None:
     project = project_by_id(session, state.project_id)
-    lease = queue.lease_by_id(session, state.lease_id) if state.lease_id else None
+    lease = leases.lease_by_id(session, state.lease_id) if state.lease_id else None
     if project is None or lease is None or lease.project_id != project.id:
         return None
     item = session.get(Item, lease.item_id)

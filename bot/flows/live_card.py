@@ -19,7 +19,7 @@ from bot.views.choices import choice_label
 from bot.views.labeling_card import render_superseded_card
 from bot.views.message import Message, render_notice
 from bot.views.state import CardState, Clicked
-from storage import live_cards, queue
+from storage import leases, live_cards, queue
 from storage.models import LeaseStatus, Project
 from storage.projects import project_by_id
 
@@ -63,7 +63,7 @@ def guard_card(
 
 def recorded_note(session: Session, project: Project, user_id: str, state: CardState) -> str:
     """What this card's item holds from the person, said plainly."""
-    lease = queue.lease_by_id(session, state.lease_id) if state.lease_id else None
+    lease = leases.lease_by_id(session, state.lease_id) if state.lease_id else None
     if lease is not None and lease.annotator == user_id and lease.status is LeaseStatus.ANSWERED:
         answer = queue.current_annotation(session, lease.item_id, user_id)
         if answer is not None:

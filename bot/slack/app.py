@@ -84,9 +84,6 @@ def create_app(
         client=client,
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
         token_verification_enabled=False,
-        # Every HTTP request is verified by `bot.slack.gate` before Bolt sees it (and Socket
-        # Mode carries no signature): checking the HMAC again would only cost time per click.
-        request_verification_enabled=False,
         # Listeners run in the request's thread and return right after their ack: the work
         # after it goes to `services.after_ack` (handlers.executor). Bolt's own hand-off to a
         # listener thread polls for the ack every 10 ms, a delay on every click.

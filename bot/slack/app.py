@@ -27,7 +27,7 @@ from bot.runtime.services import Services, SlackDirectory, run_in_background
 from bot.slack.client import make_client
 from bot.slack.payload_guard import PayloadGuard
 from bot.slack.request_errors import answer_error
-from bot.slack.respond import RetryingRespondMiddleware
+from bot.slack.respond import PooledClientMiddleware, RetryingRespondMiddleware
 from storage.db import SessionFactory, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,9 @@ def create_app(
         client=client,
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
         token_verification_enabled=False,
+        # First of the app's middleware (after the signature check): every later reader of
+        # `context.client`, Bolt's own auth.test and `IncomingMiddleware` included, sees it.
+        before_authorize=PooledClientMiddleware(),
         process_before_response=False,
         # An unmatched request reaches `answer_error` (one log line) instead of Bolt's warning,
         # which spans a dozen lines with a code suggestion.

@@ -9,6 +9,11 @@ and slow answers. POSTs to ``/response/...`` (``response_url``) and to the uploa
 ``files.getUploadURLExternal`` hands out are recorded too, as methods ``response_url`` and
 ``file_upload``.
 
+The server speaks HTTP/1.1 and keeps connections alive, as Slack does: ``connections_accepted``
+counts the connections clients opened, ``close_connections`` hangs up the open ones (a
+server's idle timeout, or a restart) and ``hang_up_on_reuse`` closes a reused connection as a
+request arrives on it. ``stop()`` hangs up too: a stopped fake answers nothing.
+
 The fake keeps a little state so follow-up calls are coherent: messages it posted (for
 ``conversations.replies``, ``chat.update``, ``chat.getPermalink``), views it opened (ids and
 hashes for ``views.update``), users, user groups, and uploaded bytes.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -120,6 +126,9 @@ class FakeSlack:
         self._lock = threading.Condition()
         self._calls: list[Call] = []
         self._failures: dict[str, deque[_Failure]] = {}
+        self._hang_ups = 0
+        self._connections: set[socket.socket] = set()
+        self.connections_accepted = 0
         self._overrides: dict[str, Responder] = {}
         self._ids = itertools.count(1)
         self._ts = itertools.count(0)
@@ -153,6 +162,7 @@ class FakeSlack:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        self.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -237,6 +247,7 @@ class FakeSlack:
         with self._lock:
             self._calls.clear()
             self._failures.clear()
+            self._hang_ups = 0
             self._overrides.clear()
             self._messages.clear()
             self._views.clear()
@@ -270,6 +281,24 @@ class FakeSlack:
         failure = _Failure(status=status, retry_after=retry_after, error=error, delay=delay)
         with self._lock:
             self._failures.setdefault(method, deque()).extend([failure] * times)
+
+    def hang_up_on_reuse(self, times: int = 1) -> None:
+        """The next ``times`` requests that arrive on a connection which already carried an
+        answer get none: the connection is closed as they arrive, as when a server's idle
+        timeout strikes just as a client sends. They are not recorded (never taken)."""
+        with self._lock:
+            self._hang_ups += times
+
+    def close_connections(self) -> None:
+        """Hang up every open connection, as a server closing idle keep-alive connections (or
+        restarting) does; clients must open new ones."""
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # the client hung up first
 
     def set_response(self, method: str, response: JSONDict | Responder) -> None:
         """Answer ``method`` with a fixed dict, or with ``response(call)``, from now on."""
@@ -316,6 +345,22 @@ class FakeSlack:
         return "D" + user_id[1:]
 
     # -- request handling (called from the server threads) -------------------------------
+
+    def _opened(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.add(connection)
+            self.connections_accepted += 1
+
+    def _closed(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(connection)
+
+    def _take_hang_up(self) -> bool:
+        with self._lock:
+            if not self._hang_ups:
+                return False
+            self._hang_ups -= 1
+            return True
 
     def _record(self, call: Call) -> None:
         with self._lock:
@@ -719,6 +764,17 @@ class _Handler(BaseHTTPRequestHandler):
     # for the client's delayed ACK (40 ms on Linux), which Slack's servers do not impose.
     disable_nagle_algorithm = True
     fake: FakeSlack  # set on the per-server subclass
+    answered = 0  # on this connection
+
+    def setup(self) -> None:
+        super().setup()
+        self.fake._opened(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.fake._closed(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         """Stay quiet: requests carry tokens."""
@@ -733,6 +789,9 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if self.answered and self.fake._take_hang_up():
+            self.close_connection = True
+            return
         headers = RedactedHeaders({k.lower(): v for k, v in self.headers.items()})
         method, body = self._classify(parts.path, parts.query, raw, headers)
         call = Call(method=method, body=body, headers=headers, path=parts.path, raw=raw)
@@ -749,6 +808,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+        self.answered += 1
 
     @staticmethod
     def _classify(

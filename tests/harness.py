@@ -58,6 +58,16 @@ class BotHarness:
     def command(self, text: str, user: str, **kwargs: Any) -> SlackResponse:
         return self.slack.send(self.payloads.slash_command(text, user, **kwargs))
 
+    def command_done(self, text: str, user: str) -> Call:
+        """A command, and its reply once it comes: the bot replies after carrying out the
+        command's other effects (a card posted and recorded as the live one, so a click on it
+        counts)."""
+        url = self.fake.response_url()
+        assert self.command(text, user, response_url=url).status == 200
+        replies = eventually(lambda: [c for c in self.responses() if url.endswith(c.path)])
+        assert replies, f"no reply to /label {text}"
+        return replies[0]
+
     def click(self, action_id: str, value: str | None, user: str, **kwargs: Any) -> SlackResponse:
         return self.slack.send(self.payloads.block_action(action_id, value, user, **kwargs))
 

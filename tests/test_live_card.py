@@ -32,7 +32,7 @@ def dm_posts(bot: BotHarness) -> list[Call]:
 def next_card(bot: BotHarness) -> Call:
     """`/label next`: the card it posts in the DM."""
     before = len(dm_posts(bot))
-    assert bot.command("next", ANN).status == 200
+    bot.command_done("next", ANN)
     posts = eventually(lambda: dm_posts(bot)[before:])
     assert posts, "no new card"
     return posts[-1]

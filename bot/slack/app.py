@@ -26,7 +26,7 @@ from bot.runtime.services import AfterAck, Services, SlackDirectory, run_in_back
 from bot.slack.client import make_client
 from bot.slack.payload_guard import PayloadGuard
 from bot.slack.request_errors import answer_error
-from bot.slack.respond import RetryingRespondMiddleware
+from bot.slack.respond import PooledClientMiddleware, RetryingRespondMiddleware
 from storage.db import SessionFactory, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,9 @@ def create_app(
         client=client,
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
         token_verification_enabled=False,
+        # First of the app's middleware (after the signature check): every later reader of
+        # `context.client`, Bolt's own auth.test and `IncomingMiddleware` included, sees it.
+        before_authorize=PooledClientMiddleware(),
         # Listeners run in the request's thread and return right after their ack: the work
         # after it goes to `services.after_ack` (handlers.executor). Bolt's own hand-off to a
         # listener thread polls for the ack every 10 ms, a delay on every click.

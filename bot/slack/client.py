@@ -1,27 +1,29 @@
-"""The one Web API client configuration: base URL from settings and retry handlers.
+"""The one Web API client configuration: base URL from settings, retry handlers, and the
+process's kept-alive connections (`bot.slack.http_pool`).
 
-Bolt copies `base_url` and `retry_handlers` from the App's client into every request's client,
-so configuring them here covers every call the listeners make.
+Bolt copies `base_url` and `retry_handlers` from the App's client into the plain `WebClient`
+it makes for every request; `PooledClientMiddleware` swaps that one for a pooled copy, so
+configuring them here covers every call the listeners make.
 """
 
 from __future__ import annotations
 
 import logging
 
-from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
 
 from bot.runtime.config import Settings
+from bot.slack.http_pool import PooledWebClient
 
 WEB_API_TIMEOUT_SECONDS = 10
 
 
-def make_client(settings: Settings, *, logger: logging.Logger | None = None) -> WebClient:
+def make_client(settings: Settings, *, logger: logging.Logger | None = None) -> PooledWebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(
+    return PooledWebClient(
         token=token,
         logger=logger,
         base_url=settings.slack_api_url,

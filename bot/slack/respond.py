@@ -1,4 +1,5 @@
-"""`respond()` whose POST to the `response_url` is retried once when Slack answers 429.
+"""What a listener talks to Slack through: `respond()`, retried once on a 429, and a `client`;
+both on the process's kept-alive connections (`bot.slack.http_pool`).
 
 Bolt's own `respond()` posts through a `WebhookClient` without the rate-limit handler, so a 429
 left the card stale until the person asked again. Listeners call `respond()` only after the
@@ -23,7 +24,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from slack_sdk.webhook import WebhookClient, WebhookResponse
+from slack_sdk.webhook import WebhookResponse
+
+from bot.slack.http_pool import PooledWebClient, PooledWebhookClient
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ class RetryingRespond(Respond):
     ) -> WebhookResponse:
         if self.response_url is None:
             raise ValueError("respond is unsupported here as there is no response_url")
-        client = WebhookClient(
+        client = PooledWebhookClient(
             url=self.response_url,
             proxy=self.proxy,
             ssl=self.ssl,
@@ -113,4 +116,33 @@ class RetryingRespondMiddleware(Middleware):
                 proxy=context.client.proxy if context.client else None,
                 ssl=context.client.ssl if context.client else None,
             )
+        return next()
+
+
+class PooledClientMiddleware(Middleware):
+    """Give every request a `PooledWebClient` in place of the plain `WebClient` Bolt makes for
+    each request (a copy of the App's client settings, so a subclass given to the App never
+    reaches the listeners). Registered as the App's `before_authorize`, ahead of everything that
+    reads `context.client`, Bolt's own authorization included."""
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002
+    ) -> BoltResponse:
+        context = req.context
+        plain = context.client
+        context["client"] = PooledWebClient(
+            token=plain.token,
+            base_url=plain.base_url,
+            timeout=plain.timeout,
+            ssl=plain.ssl,
+            proxy=plain.proxy,
+            headers=dict(plain.headers),
+            team_id=context.team_id,
+            logger=plain.logger,
+            retry_handlers=plain.retry_handlers,
+        )
         return next()

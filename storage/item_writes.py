@@ -52,15 +52,15 @@ def write_item_state(session: Session, item: Item) -> None:
     Only changed columns are written, as a flush would: a column another transaction changed
     meanwhile is not overwritten with the value this one loaded.
     """
-    changed = _changed(item)
-    if not changed:
-        session.flush()  # what else is pending (a review just opened), as before
-        return
-    written = dict(changed)
+    assigned, changed = _assigned(item)
+    written = dict(assigned)  # a value set again to what it was is settled too, unwritten
     if "answer_count" in changed or "required_answers" in changed:
         # A computed column: what the database derives, without reading it back.
         written["remaining_answers"] = item.required_answers - item.answer_count
     _mark_written(item, written)
+    if not changed:
+        session.flush()  # what else is pending (a review just opened), as before
+        return
     params = {"item_id": item.id, **{f"new_{key}": value for key, value in changed.items()}}
     execute_core(session, _update_for(tuple(changed)), params)
 
@@ -77,14 +77,13 @@ def _mark_written(obj: Any, values: dict[str, Any]) -> None:
         state._commit_all(state.dict, identity_map)  # noqa: SLF001 - what a flush ends with
 
 
-def _changed(item: Item) -> dict[str, Any]:
-    attributes = inspect(item).attrs
-    changed = {}
-    for key in STATE_COLUMNS:
-        history = attributes[key].history
-        if history.added and (not history.deleted or history.added[0] != history.deleted[0]):
-            changed[key] = history.added[0]
-    return changed
+def _assigned(item: Item) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The decision columns assigned since the item was loaded, and those of them whose value
+    differs from the stored one."""
+    state = inspect(item)
+    assigned = {key: getattr(item, key) for key in STATE_COLUMNS if key in state.committed_state}
+    changed = {key: v for key, v in assigned.items() if state.attrs[key].history.has_changes()}
+    return assigned, changed
 
 
 @cache

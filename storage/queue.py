@@ -11,7 +11,6 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
-    exists,
     func,
     select,
 )
@@ -42,11 +41,25 @@ def _others_holding() -> ScalarSelect[int]:
 def _new_to_annotator() -> list[ColumnElement[bool]]:
     """Open items of the project this person has never answered, skipped or been handed."""
     annotator = bindparam("annotator", type_=String())
-    seen_before = exists().where(Annotation.item_id == Item.id, Annotation.annotator == annotator)
-    handed_before = exists().where(
-        Lease.item_id == Item.id,
-        Lease.annotator == annotator,
-        Lease.status.in_([LeaseStatus.ACTIVE, LeaseStatus.SKIPPED, LeaseStatus.ANSWERED]),
+    # `OFFSET 0` keeps PostgreSQL from turning each NOT EXISTS into an anti-join that reads
+    # every answer and lease the person ever gave (its estimate for a new annotator is one
+    # row), a cost that grew with each click; probed per candidate item instead, it stays
+    # a few index entries. SQLite probes per candidate anyway.
+    seen_before = (
+        select(Annotation.id)
+        .where(Annotation.item_id == Item.id, Annotation.annotator == annotator)
+        .offset(0)
+        .exists()
+    )
+    handed_before = (
+        select(Lease.id)
+        .where(
+            Lease.item_id == Item.id,
+            Lease.annotator == annotator,
+            Lease.status.in_([LeaseStatus.ACTIVE, LeaseStatus.SKIPPED, LeaseStatus.ANSWERED]),
+        )
+        .offset(0)
+        .exists()
     )
     return [
         Item.project_id == bindparam("project_id"),

@@ -40,6 +40,7 @@ class StatementCount:
     by_kind: Counter[str]
     cpu_seconds: float  # this process's CPU for the clicks, the in-process fake Slack's included
     ack_cpu_seconds: float  # the request thread's CPU from the request to its ack
+
     @property
     def per_click(self) -> float:
         return self.total / self.clicks

@@ -8,7 +8,8 @@ Runs each bench as a subprocess (its output streamed, indented) and reads its fi
 (`--json` where the bench has it, else its printed lines):
 
 - import/export of 1M items on SQLite (`bench_import_export.py`; 100k with --quick),
-- label clicks on SQLite, then on PostgreSQL, with 1 and 2 gunicorn processes, and the
+- label clicks (1M answers stored) on SQLite, then on PostgreSQL, with 1 and 2 gunicorn
+  processes, and the
   gunicorn worker's peak RSS (VmHWM) under that load (`bench_labeling.py`); PostgreSQL is
   `--database-url` (default the local `bench` database, created with `createdb` if missing;
   its public schema is dropped and recreated) and is skipped with a note if not reachable,

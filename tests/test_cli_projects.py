@@ -45,6 +45,15 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def test_version_prints_the_installed_packages_version() -> None:
+    from importlib.metadata import version
+
+    result = run("--version")
+
+    assert result.exit_code == 0
+    assert result.output.strip() == f"slack-labeler {version('slack-labeler')}"
+
+
 def test_python_dash_m_bot_help_lists_the_command_groups() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "bot", "--help"],

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version as package_version
 from typing import Any, NoReturn
 
 import typer
@@ -51,6 +52,25 @@ app = typer.Typer(
 )
 err_console = Console(stderr=True, soft_wrap=True)
 console = Console()
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        console.print(f"slack-labeler {package_version('slack-labeler')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Show the version and exit.",
+    ),
+) -> None:
+    """Options that come before any command."""
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:

@@ -212,7 +212,7 @@ def test_label_studio_export_round_trips_into_a_new_project(
     assert r1["meta"]["external_id"] == "r1"
     assert r1["annotations"] == [
         {
-            "completed_by": "U2",
+            "completed_by": {"email": "U2@slack.invalid"},
             "result": [
                 {
                     "from_name": "label",

@@ -25,9 +25,11 @@ from bot.dataio.annotations import AnnotationMapping
 from bot.dataio.export import export_project
 from bot.dataio.item_import import ImportSummary, import_items
 from bot.dataio.items import ItemMapping
+from bot.dataio.label_studio_config import labeling_config
 from bot.dataio.problems import ImportFailed
 from bot.dataio.readers import SourceFormat
 from bot.dataio.writers import ExportFormat
+from bot.projects.sync import project_spec
 from storage.db import make_session_factory, read_only, unit_of_work
 from storage.export_queries import count_items
 from storage.models import Project
@@ -215,6 +217,15 @@ def register(app: typer.Typer) -> None:
                 help="Leave out undecided items (open or in review), which have no final label.",
             ),
         ] = False,
+        label_config: Annotated[
+            Path | None,
+            typer.Option(
+                "--label-config",
+                help="With `--format label-studio`: also write the Label Studio labeling "
+                "config (XML) the exported tasks match, to this file.",
+                dir_okay=False,
+            ),
+        ] = None,
     ) -> None:
         """Export every item with its final label, how it was decided, all annotations, the
         review rationale and the discussion. An undecided item (open, or waiting in review)
@@ -224,12 +235,15 @@ def register(app: typer.Typer) -> None:
 
         `python -m bot export review-sentiment -o labels.jsonl`
 
-        `python -m bot export review-sentiment --format label-studio -o tasks.json`
+        `python -m bot export review-sentiment --format label-studio -o tasks.json
+        --label-config config.xml`
 
         `python -m bot export review-sentiment --format ground-truth > output.manifest`
 
         `python -m bot export review-sentiment --format csv | head`
         """
+        if label_config is not None and fmt is not ExportFormat.LABEL_STUDIO:
+            fail("--label-config goes with --format label-studio")
         # A read-only snapshot: on SQLite a long export must not hold the write lock, which
         # would stall every answer in Slack for its duration.
         with (
@@ -259,6 +273,9 @@ def register(app: typer.Typer) -> None:
                     )
             except ValueError as exc:
                 fail(str(exc))
+            if label_config is not None:
+                with _writer(label_config) as config_out:
+                    config_out.write(labeling_config(project_spec(proj)))
         where = output or "stdout"
         held = "left out" if decided_only else "exported without a final label"
         err_console.print(

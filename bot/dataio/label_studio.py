@@ -3,20 +3,16 @@
 A task is `{"data": {...}, "meta": {...}, "annotations": [...], "predictions": [...]}`; each
 annotation or prediction has a `result` list of regions such as
 `{"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}`
-(`type: textarea` with `value.text` for free text). See labelstud.io/guide/task_format.
+(`type: textarea` with `value.text` for free text). See labelstud.io/guide/task_format. What
+our export writes, and the labeling config it matches, is `label_studio_config`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.dataio.label_studio_config import annotator_of
 from bot.dataio.problems import RecordError
-from bot.projects.spec import ProjectSpec, TaskKind
-
-#: Control and object tag names our exported tasks use; a Label Studio labeling config that
-#: opens them needs `<Choices name="label" toName="text">` (or `<TextArea ...>` for free text).
-FROM_NAME = "label"
-TO_NAME = "text"
 
 
 def external_id_of(task: dict[str, Any], id_field: str | None) -> str | None:
@@ -78,23 +74,11 @@ def first_prediction(task: dict[str, Any]) -> tuple[Any, float | None]:
 
 
 def completed_by(annotation: dict[str, Any]) -> str | None:
-    """Label Studio writes a user id, or an object with `email`/`id`; we keep a readable one."""
+    """Label Studio writes a user id, or an object with `email`/`id`; we keep a readable one
+    (our own export's `<Slack id>@slack.invalid` becomes the Slack id again)."""
     who = annotation.get("completed_by")
     if isinstance(who, dict):
         who = who.get("email") or who.get("username") or who.get("id")
     if who is None or who == "":
         return None
-    return str(who)
-
-
-def result_for(spec: ProjectSpec, value: Any) -> list[dict[str, Any]]:
-    """One result region holding `value`, typed for the project's task."""
-    if value is None:
-        return []
-    region: dict[str, Any] = {"from_name": FROM_NAME, "to_name": TO_NAME}
-    if spec.task.kind is TaskKind.FREE_TEXT:
-        region.update(type="textarea", value={"text": [str(value)]})
-    else:
-        choices = value if isinstance(value, list) else [value]
-        region.update(type="choices", value={"choices": [str(c) for c in choices]})
-    return [region]
+    return annotator_of(str(who))

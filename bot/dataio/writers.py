@@ -9,7 +9,7 @@ import io
 import json
 from typing import Any, Protocol
 
-from bot.dataio import label_studio
+from bot.dataio import label_studio_config
 from bot.domain.consensus import answer_key
 from bot.projects.spec import ProjectSpec, TaskKind
 
@@ -144,8 +144,8 @@ class LabelStudioWriter:
     def item(self, record: dict[str, Any]) -> str:
         annotations = [
             {
-                "completed_by": a["annotator"],
-                "result": label_studio.result_for(self.spec, a["value"]),
+                "completed_by": label_studio_config.completed_by(a["annotator"]),
+                "result": label_studio_config.result_for(self.spec, a["value"]),
                 "lead_time": a["seconds"],
                 "created_at": a["created_at"],
                 "was_cancelled": False,
@@ -174,7 +174,7 @@ class LabelStudioWriter:
                 {
                     "model_version": "imported",
                     "score": record["prediction_score"],
-                    "result": label_studio.result_for(self.spec, record["prediction"]),
+                    "result": label_studio_config.result_for(self.spec, record["prediction"]),
                 }
             ]
         separator = "\n" if self.first else ",\n"

@@ -306,3 +306,30 @@ def test_db_upgrade_reads_database_url_from_dotenv(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert (tmp_path / "from-dotenv.db").exists()
+
+
+def test_projects_list_shows_each_project_with_its_counts_one_line_each(
+    cli_database: str, session_factory: SessionFactory, tmp_path: Path
+) -> None:
+    assert run("projects", "sync", str(EXAMPLES)).exit_code == 0
+    items = tmp_path / "items.csv"
+    items.write_text("id,text\nr1,Great\nr2,Awful\n", encoding="utf-8")
+    assert run("import", "review-sentiment", str(items)).exit_code == 0
+    with unit_of_work(session_factory) as session:
+        session.scalars(select(Project).where(Project.slug == "llm-preference")).one().paused = True
+
+    result = run("projects", "list")
+
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line.split() for line in result.output.splitlines()[1:] if line}
+    assert set(lines) == EXAMPLE_SLUGS
+    assert "Customer review sentiment" in result.output  # a whole title on one line
+    assert lines["review-sentiment"][-4:] == ["2", "0", "0", "no"]
+    assert lines["llm-preference"][-1] == "yes"
+
+
+def test_projects_list_says_how_to_start_when_there_are_none(cli_database: str) -> None:
+    result = run("projects", "list")
+
+    assert result.exit_code == 0
+    assert "No projects yet" in result.output

@@ -51,7 +51,10 @@ app = typer.Typer(
     cls=_Commands,
 )
 err_console = Console(stderr=True, soft_wrap=True)
-console = Console()
+#: Output to a pipe or a file is not wrapped: rich's 80-column default would split table rows
+#: and long lines that scripts read back.
+UNWRAPPED = 10_000
+console = Console(width=None if sys.stdout.isatty() else UNWRAPPED)
 
 
 def _print_version(wanted: bool) -> None:

@@ -1,4 +1,4 @@
-"""`projects` commands: validate and sync project definition files."""
+"""`projects` commands: list the recorded projects, validate and sync project files."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from bot.cli.app import console, database, fail, settings_or_exit
 from bot.projects.loader import LoadedProject, ProjectLoadError, load_projects
 from bot.projects.sync import sync_project
-from storage.db import make_session_factory, unit_of_work
+from storage.db import make_session_factory, read_only, unit_of_work
+from storage.progress import status_counts
+from storage.projects import all_projects
 
 
 def _load_or_exit(path: Path) -> list[LoadedProject]:
@@ -23,8 +26,34 @@ def _load_or_exit(path: Path) -> list[LoadedProject]:
 
 
 def register(app: typer.Typer) -> None:
-    projects = typer.Typer(help="Validate and sync project YAML files.", no_args_is_help=True)
+    projects = typer.Typer(
+        help="List projects; validate and sync project YAML files.", no_args_is_help=True
+    )
     app.add_typer(projects, name="projects")
+
+    @projects.command("list")
+    def list_projects() -> None:
+        """Every project in the database: slug, title, items, complete, in review, paused.
+
+        Example: `python -m bot projects list`
+        """
+        table = Table("slug", "title", "items", "complete", "in review", "paused", box=None)
+        with database() as (_settings, engine), read_only(make_session_factory(engine)) as s:
+            for project in all_projects(s):
+                counts = status_counts(s, project.id)
+                table.add_row(
+                    project.slug,
+                    project.title,
+                    f"{counts.total:,}",
+                    f"{counts.complete:,}",
+                    f"{counts.in_review:,}",
+                    "yes" if project.paused else "no",
+                    end_section=False,
+                )
+        if not table.rows:
+            console.print("No projects yet: `python -m bot projects sync examples/` records some.")
+            return
+        console.print(table)
 
     @projects.command("validate")
     def validate(

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, inspect, select
@@ -333,3 +334,35 @@ def test_projects_list_says_how_to_start_when_there_are_none(cli_database: str) 
 
     assert result.exit_code == 0
     assert "No projects yet" in result.output
+
+
+def _help_texts() -> list[str]:
+    import typer.main
+
+    import bot.cli  # noqa: F401 - registers every command
+
+    texts: list[str] = []
+
+    def walk(command: Any) -> None:
+        texts.append(command.help or "")
+        for child in getattr(command, "commands", {}).values():
+            walk(child)
+
+    walk(typer.main.get_command(app))
+    return texts
+
+
+def test_help_examples_name_projects_and_files_that_exist() -> None:
+    import re
+
+    examples = [
+        found.split()
+        for text in _help_texts()
+        for found in re.findall(r"`python -m bot ([^`]+)`", " ".join(text.split()))
+    ]
+    assert len(examples) > 10
+    for words in examples:
+        for word in words:
+            if word.startswith("examples/") and word != "examples/":
+                assert (ROOT / word).exists(), f"help example names a missing file: {word}"
+            assert word != "sentiment", f"help example names no real project: {words}"

@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
         """Check project files; errors name the file, the field path and the problem.
 
         Examples: `python -m bot projects validate` (all of PROJECTS_DIR),
-        `python -m bot projects validate examples/sentiment.yml`
+        `python -m bot projects validate examples/review_sentiment.yml`
         """
         target = path or settings_or_exit().projects_dir
         loaded = _load_or_exit(target)

@@ -39,8 +39,8 @@ def register(app: typer.Typer) -> None:
         Naming a person or item the project holds no data of is an error (exit 1, nothing
         audited), so a typo cannot pass for an erasure; `--allow-missing` accepts it.
 
-        Examples: `python -m bot purge sentiment --annotator U012ABCDEF`,
-        `python -m bot purge sentiment --item review-0042 --yes`
+        Examples: `python -m bot purge review-sentiment --annotator U012ABCDEF`,
+        `python -m bot purge review-sentiment --item rev-0042 --yes`
         """
         if (annotator is None) == (item is None):
             fail("give exactly one of --annotator or --item")

@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         """Print the edge-case log: item, final label, what makes it hard, proposed wording,
         the thread's discussion and who decided.
 
-        Example: `python -m bot edge-cases sentiment > edge-cases.md`
+        Example: `python -m bot edge-cases review-sentiment > edge-cases.md`
         """
         with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
             try:
@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List guideline feedback left with `/label feedback`, oldest first.
 
-        Example: `python -m bot feedback sentiment`
+        Example: `python -m bot feedback review-sentiment`
         """
         with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
             try:

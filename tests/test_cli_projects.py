@@ -240,7 +240,7 @@ def test_sync_with_an_invalid_file_records_nothing(
     result = run("projects", "sync", str(projects))
 
     assert result.exit_code == 1
-    assert f"{typo}: overlpa: Extra inputs are not permitted" in flat(result.output)
+    assert f"{typo}: overlpa: unknown key; did you mean `overlap`?" in flat(result.output)
     assert project_rows(session_factory) == {}
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.projects.messages import message
 from bot.projects.spec import ProjectSpec, ResolvedGuidelines, resolve_guidelines
 
 
@@ -50,7 +51,7 @@ def load_project_file(path: Path) -> LoadedProject:
         spec = ProjectSpec.model_validate(raw)
     except ValidationError as exc:
         problems = [
-            f"{_field_path(e['loc'])}: {e['msg']}"
+            f"{_field_path(e['loc'])}: {message(e)}"
             for e in exc.errors(include_url=False, include_input=False)
         ]
         raise ProjectFileError(path, problems) from None

@@ -18,9 +18,12 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
-CHANNEL_ID = Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,30}$")]
-USER_ID = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,30}$")]
-USERGROUP_ID = Annotated[str, Field(pattern=r"^S[A-Z0-9]{2,30}$")]
+CHANNEL_PATTERN = r"^[CG][A-Z0-9]{2,30}$"
+USER_PATTERN = r"^[UW][A-Z0-9]{2,30}$"
+USERGROUP_PATTERN = r"^S[A-Z0-9]{2,30}$"
+CHANNEL_ID = Annotated[str, Field(pattern=CHANNEL_PATTERN)]
+USER_ID = Annotated[str, Field(pattern=USER_PATTERN)]
+USERGROUP_ID = Annotated[str, Field(pattern=USERGROUP_PATTERN)]
 #: Choice values travel inside button values and action ids, so keep them short and plain.
 CHOICE_VALUE = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w.:+-]+$")]
 EMOJI = Annotated[str, Field(pattern=r"^:[a-z0-9_+'-]+:$")]

@@ -6,8 +6,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Integer, String, Table, bindparam, func, insert, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session, make_transient_to_detached
 
 from storage.db import execute_core
 from storage.models import Item, Lease, LeaseStatus
@@ -39,13 +50,20 @@ def lease_by_id(session: Session, lease_id: int) -> Lease | None:
     return session.get(Lease, lease_id)
 
 
-#: Other people's unexpired leases on an item: they count against its overlap.
-_OTHERS_HOLDING = select(func.count(_LEASES.c.id)).where(
-    _LEASES.c.item_id == bindparam("item_id"),
-    _LEASES.c.status == LeaseStatus.ACTIVE,
-    _LEASES.c.expires_at > bindparam("now", type_=_LEASES.c.expires_at.type),
-    _LEASES.c.annotator != bindparam("annotator", type_=String()),
-)
+def others_holding(item_id: ColumnElement[int] | InstrumentedAttribute[int]) -> Select[int]:
+    """The count of other people's unexpired leases on an item (they count against its
+    overlap), for `item_id` a bound id or a correlated column; `now` and `annotator` are
+    bound when the statement runs. The rule in one place: the pick, the room check and the
+    guarded lease all use it."""
+    return select(func.count(_LEASES.c.id)).where(
+        _LEASES.c.item_id == item_id,
+        _LEASES.c.status == LeaseStatus.ACTIVE,
+        _LEASES.c.expires_at > bindparam("now", type_=_LEASES.c.expires_at.type),
+        _LEASES.c.annotator != bindparam("annotator", type_=String()),
+    )
+
+
+_OTHERS_HOLDING = others_holding(bindparam("item_id", type_=Integer()))
 
 
 def others_holding_count(session: Session, item_id: int, annotator: str, now: datetime) -> int:

@@ -26,16 +26,7 @@ from storage.models import Annotation, Item, ItemStatus, Lease, LeaseStatus
 
 def _others_holding() -> ScalarSelect[int]:
     """Correlated count of other people's unexpired leases on the outer item."""
-    return (
-        select(func.count(Lease.id))
-        .where(
-            Lease.item_id == Item.id,
-            Lease.status == LeaseStatus.ACTIVE,
-            Lease.expires_at > bindparam("now"),
-            Lease.annotator != bindparam("annotator"),
-        )
-        .scalar_subquery()
-    )
+    return leases.others_holding(Item.id).scalar_subquery()
 
 
 def _new_to_annotator() -> list[ColumnElement[bool]]:

@@ -1,6 +1,6 @@
 """Statements per label click: the real WSGI app in this process, every SQL statement counted.
 
-The app is built as a gunicorn worker builds it (`bot.cli.run_commands._build_wsgi`): the
+The app is built as a gunicorn worker builds it (`bot.cli.running._build_wsgi`): the
 request gate with its replay claim, Bolt, the listener, the response_url POST of the next card
 to an in-process fake Slack. Each click is one signed `block_actions` request; the next click
 waits for the card it sent. What is counted, on both engines (the app's and the replay

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
-from bot.cli import stats_commands
 from bot.cli.app import app
 from bot.delivery.digests import post_digest
 from bot.domain.access import StaticDirectory
@@ -29,7 +28,8 @@ def cli(bot: BotHarness, database_url: str, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("SLACK_API_URL", bot.fake.url)
-    monkeypatch.setattr(stats_commands, "utcnow", lambda: MONDAY_LATE)
+    # The command reads the clock through `storage.models.utcnow` when it runs.
+    monkeypatch.setattr("storage.models.utcnow", lambda: MONDAY_LATE)
     with bot.session() as session:
         build_dataset(session)
     return bot

@@ -9,17 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bot.cli.app import console, database, fail
-from bot.domain.quarantine import release
-from bot.domain.weighting import current_model, overused_label
-from bot.projects.sync import project_spec
-from bot.views.stats import percent
-from storage import consensus_models
-from storage.db import make_session_factory, read_only, unit_of_work
-from storage.models import utcnow
-from storage.projects import project_named
-
-ProjectArg = Annotated[str, typer.Argument(help="Project slug.")]
+from bot.cli.app import ProjectArg, console, fail, project_or_exit, reading, writing
 
 
 def register(app: typer.Typer) -> None:
@@ -35,11 +25,13 @@ def list_annotators(project: ProjectArg) -> None:
 
     Example: `python -m bot annotators list review-sentiment`
     """
-    with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
-        try:
-            row = project_named(session, project)
-        except LookupError as exc:
-            fail(str(exc))
+    from bot.domain.weighting import current_model, overused_label
+    from bot.projects.sync import project_spec
+    from bot.views.stats import percent
+    from storage import consensus_models
+
+    with reading() as session:
+        row = project_or_exit(session, project)
         spec = project_spec(row)
         if spec.consensus.method != "dawid_skene":
             fail(f"{project} uses consensus.method {spec.consensus.method}; no estimates to show")
@@ -72,12 +64,12 @@ def release_annotator(
 
     Example: `python -m bot annotators release review-sentiment U012ABCDEF`
     """
+    from bot.domain.quarantine import release
+    from storage.models import utcnow
+
     actor = f"cli:{getpass.getuser()}"
-    with database() as (_settings, engine), unit_of_work(make_session_factory(engine)) as session:
-        try:
-            row = project_named(session, project)
-        except LookupError as exc:
-            fail(str(exc))
+    with writing() as session:
+        row = project_or_exit(session, project)
         if not release(session, row, annotator, by=actor, now=utcnow()):
             fail(f"{annotator} is not quarantined in {project}")
     console.print(f"Released {annotator}: they get items of {project} again.", highlight=False)

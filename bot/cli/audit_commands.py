@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli.app import console, database, fail
-from bot.domain import audit
-from storage.db import make_session_factory, read_only
-from storage.models import AuditEvent
-from storage.projects import project_named
+from bot.cli.app import ProjectArg, console, project_or_exit, reading
+
+if TYPE_CHECKING:
+    from storage.models import AuditEvent
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 
@@ -40,7 +39,7 @@ def _as_dict(event: AuditEvent) -> dict[str, Any]:
 def register(app: typer.Typer) -> None:
     @app.command("audit")
     def audit_command(
-        project: Annotated[str, typer.Argument(help="Project slug.")],
+        project: ProjectArg,
         since: Annotated[
             datetime | None,
             typer.Option(formats=DATE_FORMATS, help="Only entries from this UTC date or time on."),
@@ -57,11 +56,10 @@ def register(app: typer.Typer) -> None:
 
         `python -m bot audit review-sentiment --since 2026-01-31 --json`
         """
-        with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
-            try:
-                proj = project_named(session, project)
-            except LookupError as exc:
-                fail(str(exc))
+        from bot.domain import audit
+
+        with reading() as session:
+            proj = project_or_exit(session, project)
             slug, start = proj.slug, _utc(since) if since is not None else None
             rows = [_as_dict(e) for e in audit.entries(session, project_id=proj.id, since=start)]
         if as_json:

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from bot.cli.app import console, database
-from storage import migrate
 
 
 def register(app: typer.Typer) -> None:
@@ -20,6 +19,8 @@ def register(app: typer.Typer) -> None:
 
         Example: `python -m bot db upgrade`
         """
+        from storage import migrate
+
         with database(require_current=False) as (settings, engine):
             migrate.upgrade(settings.database_url, revision)
             console.print(f"Database at revision {migrate.current_revision(engine)}.")
@@ -30,6 +31,8 @@ def register(app: typer.Typer) -> None:
 
         Example: `python -m bot db current`
         """
+        from storage import migrate
+
         with database(require_current=False) as (settings, engine):
             have = migrate.current_revision(engine) or "(empty)"
             console.print(f"database: {have}  code: {migrate.head_revision(settings.database_url)}")

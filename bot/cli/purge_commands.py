@@ -7,16 +7,13 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.app import console, database, fail
-from bot.domain.purge import NothingToErase, purge_annotator, purge_item
-from storage.db import make_session_factory, unit_of_work
-from storage.projects import project_named
+from bot.cli.app import ProjectArg, console, fail, project_or_exit, writing
 
 
 def register(app: typer.Typer) -> None:
     @app.command("purge")
     def purge(
-        project: Annotated[str, typer.Argument(help="Project slug.")],
+        project: ProjectArg,
         annotator: Annotated[
             str | None, typer.Option("--annotator", help="Slack user id whose data to erase.")
         ] = None,
@@ -47,10 +44,12 @@ def register(app: typer.Typer) -> None:
         target = f"annotator {annotator}" if annotator else f"item {item}"
         if not yes and not typer.confirm(f"Erase all data of {target} in {project}?"):
             fail("nothing erased", code=1)
+        from bot.domain.purge import NothingToErase, purge_annotator, purge_item
+
         actor = f"cli:{getpass.getuser()}"
-        with database() as (_settings, engine), unit_of_work(make_session_factory(engine)) as s:
+        with writing() as s:
+            found = project_or_exit(s, project)
             try:
-                found = project_named(s, project)
                 if annotator:
                     result = purge_annotator(
                         s, found, annotator, actor, allow_missing=allow_missing
@@ -60,8 +59,6 @@ def register(app: typer.Typer) -> None:
                     result = purge_item(s, found, item, actor, allow_missing=allow_missing)
             except NothingToErase as exc:
                 fail(f"{exc}; nothing was erased (pass --allow-missing if that is expected).")
-            except LookupError as exc:
-                fail(str(exc))
         console.print(
             f"Erased {result.annotations} answer(s) and {result.comments} comment(s)"
             + (f"; {result.items} item" if result.items else "")

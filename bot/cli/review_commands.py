@@ -8,15 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.app import database, fail
-from bot.flows.review_log import (
-    edge_case_records,
-    edge_cases_jsonl,
-    edge_cases_markdown,
-    feedback_records,
-)
-from storage.db import make_session_factory, read_only
-from storage.projects import project_named
+from bot.cli.app import ProjectArg, project_or_exit, reading
 
 
 class LogFormat(enum.StrEnum):
@@ -27,7 +19,7 @@ class LogFormat(enum.StrEnum):
 def register(app: typer.Typer) -> None:
     @app.command("edge-cases")
     def edge_cases(
-        project: Annotated[str, typer.Argument(help="The project's slug.")],
+        project: ProjectArg,
         fmt: Annotated[
             LogFormat, typer.Option("--format", "-f", help="md (for the guidelines) or jsonl.")
         ] = LogFormat.MD,
@@ -37,11 +29,10 @@ def register(app: typer.Typer) -> None:
 
         Example: `python -m bot edge-cases review-sentiment > edge-cases.md`
         """
-        with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
-            try:
-                row = project_named(session, project)
-            except LookupError as exc:
-                fail(str(exc))
+        from bot.flows.review_log import edge_case_records, edge_cases_jsonl, edge_cases_markdown
+
+        with reading() as session:
+            row = project_or_exit(session, project)
             records = edge_case_records(session, row)
             lines = (
                 edge_cases_markdown(row, records)
@@ -53,18 +44,17 @@ def register(app: typer.Typer) -> None:
 
     @app.command("feedback")
     def feedback(
-        project: Annotated[str, typer.Argument(help="The project's slug.")],
+        project: ProjectArg,
         as_json: Annotated[bool, typer.Option("--jsonl", help="JSON Lines output.")] = False,
     ) -> None:
         """List guideline feedback left with `/label feedback`, oldest first.
 
         Example: `python -m bot feedback review-sentiment`
         """
-        with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
-            try:
-                row = project_named(session, project)
-            except LookupError as exc:
-                fail(str(exc))
+        from bot.flows.review_log import feedback_records
+
+        with reading() as session:
+            row = project_or_exit(session, project)
             records = feedback_records(session, row)
             if not records and not as_json:
                 typer.echo(f"No feedback on {row.slug} yet.")

@@ -10,34 +10,19 @@ import enum
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
-from slack_sdk.errors import SlackApiError
 
-from bot.cli.app import EXIT_CONFIG, EXIT_UNAVAILABLE, console, database, fail
-from bot.delivery.digests import already_posted, as_json, post_digest, render_digest
-from bot.metrics import Accuracy
-from bot.metrics.pay import PayTerms
-from bot.metrics.quality import LOW_QUALITY
-from bot.projects.sync import project_spec
-from bot.reports.digest import DigestKind, manual_period
-from bot.reports.stats import ProjectStats, compute_stats
-from bot.reports.timesheet import TimesheetRow, decimal_text, pay_terms, timesheet, to_csv
-from bot.runtime.failures import reason, slack_unreachable
-from bot.runtime.services import SlackDirectory
-from bot.scheduling.scheduler import current_period
-from bot.slack.client import make_client
-from bot.views.pay import bonus_terms
-from bot.views.stats import agreement_text, eta_text, percent, seconds
-from bot.views.stats_json import stats_json
-from storage.db import SessionFactory, make_session_factory, read_only
-from storage.models import utcnow
-from storage.projects import project_named
+from bot.cli.app import EXIT_CONFIG, EXIT_UNAVAILABLE, ProjectArg, console, database, fail, reading
 
-ProjectArg = Annotated[str, typer.Argument(help="Project slug (run `projects sync` first).")]
+if TYPE_CHECKING:
+    from bot.metrics import Accuracy
+    from bot.metrics.pay import PayTerms
+    from bot.reports.digest import DigestKind
+    from bot.reports.stats import ProjectStats
+    from bot.reports.timesheet import TimesheetRow
+    from storage.db import SessionFactory
 
 
 def register(app: typer.Typer) -> None:
@@ -56,11 +41,13 @@ def stats(
 
     Example: `python -m bot stats support-intent --json`
     """
-    with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
-        try:
-            row = project_named(session, project)
-        except LookupError as exc:
-            fail(str(exc))
+    from bot.cli.app import project_or_exit
+    from bot.reports.stats import compute_stats
+    from bot.views.stats_json import stats_json
+    from storage.models import utcnow
+
+    with reading() as session:
+        row = project_or_exit(session, project)
         figures = compute_stats(session, row, utcnow())
     if as_json_:
         print(json.dumps(stats_json(figures), indent=2, ensure_ascii=False))
@@ -69,6 +56,11 @@ def stats(
 
 
 def _print_stats(figures: ProjectStats) -> None:
+    from rich.table import Table
+
+    from bot.metrics.quality import LOW_QUALITY
+    from bot.views.stats import agreement_text, eta_text, percent, seconds
+
     items = figures.items
     console.print(f"[bold]{figures.title}[/] ({figures.slug})", highlight=False, markup=True)
     console.print(
@@ -139,12 +131,13 @@ def timesheet_command(
     first, last = _day(since, "--since"), _day(until, "--until") if until else date.today()
     if last < first:
         fail("--until is before --since")
+    from bot.cli.app import project_or_exit
+    from bot.projects.sync import project_spec
+    from bot.reports.timesheet import pay_terms, timesheet, to_csv
+
     override = None if rate is None else Decimal(str(rate))
-    with database() as (_settings, engine), read_only(make_session_factory(engine)) as session:
-        try:
-            row = project_named(session, project)
-        except LookupError as exc:
-            fail(str(exc))
+    with reading() as session:
+        row = project_or_exit(session, project)
         rows = timesheet(session, row, first, last, override)
         terms = pay_terms(project_spec(row).pay, override)
         title = row.title
@@ -155,6 +148,13 @@ def timesheet_command(
 
 
 def _print_timesheet(rows: list[TimesheetRow], terms: PayTerms, title: str) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from bot.reports.timesheet import decimal_text
+    from bot.views.pay import bonus_terms
+    from bot.views.stats import percent
+
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("annotator", no_wrap=True)
     for heading in ("items", "answers", "hours", "base pay", "quality", "bonus", "total"):
@@ -214,6 +214,16 @@ def digest(
 
     Example: `python -m bot digest support-intent --weekly --dry-run`
     """
+    from slack_sdk.errors import SlackApiError
+
+    from bot.delivery.digests import as_json, post_digest, render_digest
+    from bot.reports.digest import manual_period
+    from bot.runtime.failures import reason, slack_unreachable
+    from bot.runtime.services import SlackDirectory
+    from bot.slack.client import make_client
+    from storage.db import make_session_factory
+    from storage.models import utcnow
+
     kind: DigestKind = "weekly" if weekly else "daily"
     now = utcnow()
     with database() as (settings, engine):
@@ -249,6 +259,12 @@ def digest(
 
 def _period(sessions: SessionFactory, slug: str, kind: DigestKind, now: datetime) -> str:
     """The latest scheduled period, refused (exit 1) when its digest was already posted."""
+    from bot.delivery.digests import already_posted
+    from bot.projects.sync import project_spec
+    from bot.scheduling.scheduler import current_period
+    from storage.db import read_only
+    from storage.projects import project_named
+
     with read_only(sessions) as session:
         found = project_named(session, slug)
         project_id, spec = found.id, project_spec(found)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from bot.metrics import DayThroughput
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def cumulative_complete(days: Sequence[DayThroughput], complete_now: int) -> list[int]:
@@ -40,6 +41,10 @@ def draw_progress(
     Days are plotted at numeric positions with their dates as tick labels (strings would make
     matplotlib log "categorical units" at every digest), and the legend sits below the axes,
     outside them, where it covers neither the title nor a bar."""
+    # matplotlib takes half a second to import: only the digest pays it, not `--help`.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, 3.8), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     axis = figure.add_subplot()

@@ -123,7 +123,7 @@ def _ask(label: str, given: str | None, check: Callable[[str], object]) -> str:
         return given
     while True:
         try:
-            answer = typer.prompt(label).strip()
+            answer = str(typer.prompt(label)).strip()
         except typer.Abort:
             fail(f"no answer for {label!r}: give it as an option (see --help) or run in a terminal")
         try:

@@ -46,6 +46,8 @@ def add_current_answer(session: Session, annotation: Annotation) -> bool:
     """
     if annotation.source is None:
         annotation.source = AnnotationSource.SLACK
+    if annotation.suggestion_shown is None:
+        annotation.suggestion_shown = False
     values = {key: getattr(annotation, key) for key in _COLUMNS}
     statement = _INSERT_CURRENT[session.get_bind().dialect.name]
     new_id = session.connection().execute(statement, values).scalar()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -94,6 +95,8 @@ class ReviewReason(enum.StrEnum):
     QA_SAMPLE = "qa_sample"
     MANUAL = "manual"
     NOT_CONFIDENT = "not_confident"
+    #: The project's own model finds the decided label unlikely (`bot.model.label_errors`).
+    POSSIBLE_LABEL_ERROR = "possible_label_error"
 
 
 class ReviewStatus(enum.StrEnum):
@@ -178,6 +181,8 @@ class Item(Base):
     gold_note: Mapped[str | None] = mapped_column(Text)
     prediction: Mapped[Any | None] = mapped_column(NullableJSON)
     prediction_score: Mapped[float | None] = mapped_column(Float)
+    #: The project's model version that wrote `prediction`; None for an imported prediction.
+    prediction_version: Mapped[int | None] = mapped_column(Integer)
     #: The model's confidence for queue order; items without a prediction count as certain.
     confidence: Mapped[float] = mapped_column(
         Float, Computed("coalesce(prediction_score, 1.0)", persisted=True)
@@ -224,6 +229,8 @@ class Annotation(Base):
     unsure_note: Mapped[str | None] = mapped_column(Text)
     guideline_version: Mapped[str | None] = mapped_column(String(64))
     seconds: Mapped[float | None] = mapped_column(Float)
+    #: The card showed the model's suggestion when this answer was given (anchoring check).
+    suggestion_shown: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     source: Mapped[AnnotationSource] = mapped_column(
         _enum(AnnotationSource, "annotation_source"), default=AnnotationSource.SLACK
     )
@@ -427,6 +434,58 @@ class ConsensusModel(Base):
 
     def __repr__(self) -> str:
         return f"<ConsensusModel project={self.project_id} version={self.version}>"
+
+
+class LabelModel(Base):
+    """One training run of a project's own model (`model:` in the project file).
+
+    Every run is kept for the learning curve (`labels`, `metrics`); only the newest runs keep
+    the fitted model itself (`fitted`, a pickled scikit-learn pipeline written and read only by
+    this application), so every process and a restart predict with the same one.
+    """
+
+    __tablename__ = "label_models"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    #: Decided labels in the project when the run started: what `retrain_every` counts from.
+    labels: Mapped[int] = mapped_column(Integer)
+    #: Labels the model was trained on (at most `max_train_items`).
+    trained_on: Mapped[int] = mapped_column(Integer)
+    classes: Mapped[list[str]] = mapped_column(JSON)
+    #: Cross-validated accuracy, macro-F1, folds, seconds; see `bot.model.training`.
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fitted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    trained_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LabelModel project={self.project_id} version={self.version}>"
+
+
+class LabelIssue(Base):
+    """A decided label the model finds unlikely, sent to review once per item."""
+
+    __tablename__ = "label_issues"
+    __table_args__ = (
+        UniqueConstraint("item_id"),
+        Index("ix_label_issues_project_found", "project_id", "found_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="SET NULL"))
+    model_version: Mapped[int] = mapped_column(Integer)
+    given: Mapped[Any] = mapped_column(JSON)
+    given_probability: Mapped[float] = mapped_column(Float)
+    suggested: Mapped[Any] = mapped_column(JSON)
+    suggested_probability: Mapped[float] = mapped_column(Float)
+    found_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: None while in review; `changed` when the lead's label differs from `given`, else `kept`.
+    outcome: Mapped[str | None] = mapped_column(String(16))
 
 
 class Quarantine(Base):

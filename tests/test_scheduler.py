@@ -80,6 +80,7 @@ def test_each_project_gets_one_daily_and_one_weekly_job_in_its_time_zone(
             "digest:topics:weekly",
             "upkeep:publish_reviews",
             "upkeep:refit_models",
+            "upkeep:train_models",
             "upkeep:forget_events",
         }
         daily = jobs["digest:sentiment:daily"]
@@ -198,5 +199,5 @@ def test_a_process_that_is_not_the_leader_logs_nothing_as_its_jobs_come_round(
     finally:
         scheduler.shutdown(wait=True)
 
-    assert sorted(done) == sorted(job.id for job in jobs) and len(jobs) == 5
+    assert sorted(done) == sorted(job.id for job in jobs) and len(jobs) == 6
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == []

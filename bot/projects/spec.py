@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.projects.model_policy import ModelPolicy
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 CHANNEL_PATTERN = r"^[CG][A-Z0-9]{2,30}$"
 USER_PATTERN = r"^[UW][A-Z0-9]{2,30}$"
@@ -294,6 +296,7 @@ class ProjectSpec(Strict):
     privacy: Privacy = Privacy()
     lease_minutes: int = Field(default=10, ge=1, le=24 * 60)
     pay: Pay | None = None
+    model: ModelPolicy | None = None
 
     @model_validator(mode="after")
     def _fields_consistent(self) -> Self:
@@ -307,6 +310,14 @@ class ProjectSpec(Strict):
         if weighted and self.task.kind not in (TaskKind.SINGLE_CHOICE, TaskKind.RATING):
             raise ValueError(
                 "consensus.method dawid_skene needs a single_choice or rating task "
+                f"(this one is {self.task.kind.value})"
+            )
+        if self.model is not None and self.task.kind not in (
+            TaskKind.SINGLE_CHOICE,
+            TaskKind.RATING,
+        ):
+            raise ValueError(
+                "model needs a single_choice or rating task: it predicts one label per item "
                 f"(this one is {self.task.kind.value})"
             )
         if self.quality.quarantine_below is not None and not weighted:

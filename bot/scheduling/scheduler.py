@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from bot.delivery.digests import post_digest
 from bot.delivery.model_refits import refit_models
+from bot.delivery.model_training import ModelTrainer
 from bot.delivery.review_posts import publish_pending_reviews
 from bot.domain.access import Directory
 from bot.projects.spec import ProjectSpec
@@ -191,12 +192,14 @@ def project_specs(session_factory: SessionFactory) -> dict[str, ProjectSpec]:
 
 class UpkeepJobs:
     """Every minute: post reviews still lacking a post (opened by imports or when a post
-    failed), and refit the weighted-consensus models whose answers grew. Every hour: forget
+    failed), refit the weighted-consensus models whose answers grew, and train the project
+    models whose labels grew. Every hour: forget
     Slack event ids older than a day."""
 
     def __init__(self, services: Services, may_run: Callable[[], bool]) -> None:
         self.services = services
         self.may_run = may_run
+        self.trainer = ModelTrainer(services)
 
     def publish_reviews(self) -> int:
         if not self.may_run():
@@ -214,6 +217,16 @@ class UpkeepJobs:
             return refit_models(self.services, self.services.client)
         except Exception as exc:
             log_failure(log, "refitting consensus models failed", exc)
+            return 0
+
+    def train_models(self) -> int:
+        """Projects with `model:` whose labels grew by `retrain_every` (docs/model.md)."""
+        if not self.may_run():
+            return 0
+        try:
+            return self.trainer.run()
+        except Exception as exc:
+            log_failure(log, "training project models failed", exc)
             return 0
 
     def forget_events(self) -> int:
@@ -243,6 +256,13 @@ def register_upkeep(scheduler: BackgroundScheduler, upkeep: UpkeepJobs) -> None:
         IntervalTrigger(minutes=1),
         id="upkeep:refit_models",
         name="refit weighted-consensus models",
+        **common,
+    )
+    scheduler.add_job(
+        upkeep.train_models,
+        IntervalTrigger(minutes=1),
+        id="upkeep:train_models",
+        name="train project models",
         **common,
     )
     scheduler.add_job(

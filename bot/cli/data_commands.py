@@ -20,6 +20,8 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from sqlalchemy.orm import Session
 
 from bot.cli.app import EXIT_CANNOT_WRITE, console, database, err_console, fail
+from bot.cli.dataset_export import dataset_options, export_dataset
+from bot.cli.output_files import follow_umask
 from bot.dataio.annotation_import import import_annotations
 from bot.dataio.annotations import AnnotationMapping
 from bot.dataio.export import export_project
@@ -28,7 +30,7 @@ from bot.dataio.items import ItemMapping
 from bot.dataio.label_studio_config import labeling_config
 from bot.dataio.problems import ImportFailed
 from bot.dataio.readers import SourceFormat
-from bot.dataio.writers import ExportFormat
+from bot.dataio.writers import CsvLayout, ExportFormat
 from bot.projects.sync import project_spec
 from storage.db import make_session_factory, read_only, unit_of_work
 from storage.export_queries import count_items
@@ -83,9 +85,12 @@ def _run_import(slug: str, file: Path, work: Callable[..., ImportSummary], noun:
             fail(str(exc))
         except OSError as exc:
             fail(f"cannot read {file}: {exc.strerror or exc}")
+    skipped = sum(summary.skipped.values())
+    reasons = ", ".join(f"{count:,} {reason}" for reason, count in sorted(summary.skipped.items()))
     console.print(
         f"{file}: read {summary.read:,} {noun}, inserted {summary.inserted:,}, "
-        f"already present {summary.already_present:,}.",
+        f"already present {summary.already_present:,}"
+        + (f"; skipped {skipped:,} that are not answers ({reasons})." if skipped else "."),
         soft_wrap=True,
     )
 
@@ -109,7 +114,9 @@ def register(app: typer.Typer) -> None:
         id_field: Annotated[
             str | None,
             typer.Option(
-                help="Column with the item's id [default: `id` if present, else a content hash]."
+                help="Column with the item's id, or a dotted path into nested objects "
+                "(`meta.id`) [default: `id` if present; Prodigy: then `meta.external_id`, "
+                "`_input_hash`; else a content hash]."
             ),
         ] = None,
         field: Annotated[
@@ -135,7 +142,8 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="Column with an integer priority [default: `priority` if present]."),
         ] = None,
     ) -> None:
-        """Import items from CSV, JSON Lines, a JSON array or a Label Studio task file.
+        """Import items from CSV, JSON Lines, a JSON array, a Label Studio task file or
+        Prodigy JSONL (`--format prodigy`; one item per input, however many lines repeat it).
 
         All-or-nothing and idempotent: any problem (reported as file:line) imports nothing;
         items already present (same id) are skipped.
@@ -147,6 +155,10 @@ def register(app: typer.Typer) -> None:
         `python -m bot import support-intent tickets.jsonl --id-field ticket_id --field text=body`
 
         `python -m bot import review-sentiment tasks.json --format label-studio`
+
+        `python -m bot import review-sentiment reviews-db-out.jsonl --format prodigy`
+
+        `python -m bot import support-intent tickets.jsonl --id-field meta.ticket_id`
         """
         mapping = ItemMapping(
             id_field=id_field,
@@ -170,7 +182,10 @@ def register(app: typer.Typer) -> None:
         file: FileArg,
         fmt: FormatOpt = SourceFormat.AUTO,
         id_field: Annotated[
-            str, typer.Option(help="Column with the item's id (as imported).")
+            str,
+            typer.Option(
+                help="Column with the item's id (as imported), or a dotted path (`meta.id`)."
+            ),
         ] = "id",
         annotator_field: Annotated[
             str, typer.Option(help="Column with the annotator's id.")
@@ -180,14 +195,18 @@ def register(app: typer.Typer) -> None:
         """Import existing annotations for items already imported, then settle those items.
 
         CSV/JSON columns: id, annotator, value; optional unsure, unsure_reason, note, seconds,
-        created_at, guideline_version. Label Studio exports need no options. An annotator who
-        already answered an item is skipped, so re-importing adds nothing.
+        created_at, guideline_version. Label Studio and Prodigy files need no options
+        (Prodigy's ignored answers, and rejected ones that name no label, are skipped and
+        counted). An annotator who already answered an item is skipped, so re-importing adds
+        nothing.
 
         Examples:
 
         `python -m bot import-annotations review-sentiment history.csv`
 
         `python -m bot import-annotations review-sentiment ls-export.json --format label-studio`
+
+        `python -m bot import-annotations review-sentiment reviews-db-out.jsonl --format prodigy`
         """
         mapping = AnnotationMapping(id_field, annotator_field, value_field)
 
@@ -208,7 +227,11 @@ def register(app: typer.Typer) -> None:
         ] = ExportFormat.JSONL,
         output: Annotated[
             Path | None,
-            typer.Option("-o", "--output", help="File to write [default: stdout].", dir_okay=False),
+            typer.Option(
+                "-o",
+                "--output",
+                help="File to write [default: stdout]; for `--format parquet`, a new folder.",
+            ),
         ] = None,
         decided_only: Annotated[
             bool,
@@ -217,6 +240,14 @@ def register(app: typer.Typer) -> None:
                 help="Leave out undecided items (open or in review), which have no final label.",
             ),
         ] = False,
+        layout: Annotated[
+            CsvLayout | None,
+            typer.Option(
+                "--layout",
+                help="With `--format csv`: `wide`, one row per item, or `long`, one row per "
+                "answer [default: wide].",
+            ),
+        ] = None,
         label_config: Annotated[
             Path | None,
             typer.Option(
@@ -224,6 +255,25 @@ def register(app: typer.Typer) -> None:
                 help="With `--format label-studio`: also write the Label Studio labeling "
                 "config (XML) the exported tasks match, to this file.",
                 dir_okay=False,
+            ),
+        ] = None,
+        split: Annotated[
+            str | None,
+            typer.Option(
+                "--split",
+                help="With `--format parquet`: NAME=FRACTION,… e.g. "
+                "`train=0.8,validation=0.1,test=0.1` [default: all items in train].",
+            ),
+        ] = None,
+        stratify: Annotated[
+            bool,
+            typer.Option("--stratify", help="With `--split`: give every split the same label mix."),
+        ] = False,
+        seed: Annotated[
+            int | None,
+            typer.Option(
+                "--seed",
+                help="With `--split`: another seed, other (still fixed) splits [default: 0].",
             ),
         ] = None,
     ) -> None:
@@ -240,10 +290,20 @@ def register(app: typer.Typer) -> None:
 
         `python -m bot export review-sentiment --format ground-truth > output.manifest`
 
+        `python -m bot export review-sentiment --format parquet -o reviews-dataset
+        --split train=0.8,validation=0.1,test=0.1 --stratify`
+
         `python -m bot export review-sentiment --format csv | head`
+
+        `python -m bot export review-sentiment --format csv --layout long -o answers.csv`
+
+        `python -m bot export review-sentiment --format prodigy -o reviews.jsonl`
         """
         if label_config is not None and fmt is not ExportFormat.LABEL_STUDIO:
             fail("--label-config goes with --format label-studio")
+        dataset = dataset_options(fmt, output, split, stratify, seed)
+        if layout is not None and fmt is not ExportFormat.CSV:
+            fail("--layout goes with --format csv")
         # A read-only snapshot: on SQLite a long export must not hold the write lock, which
         # would stall every answer in Slack for its duration.
         with (
@@ -253,6 +313,17 @@ def register(app: typer.Typer) -> None:
             proj = _project(session, project)
             undecided = count_items(session, proj.id, decided=False)
             total = count_items(session, proj.id, decided=True if decided_only else None)
+            if dataset is not None:
+                with _progress(err_console, total, f"Exporting {proj.slug}") as advance:
+                    export_dataset(
+                        session,
+                        proj,
+                        dataset,
+                        decided_only=decided_only,
+                        undecided=undecided,
+                        advance=advance,
+                    )
+                return
             try:
                 with (
                     _writer(output) as out,
@@ -269,7 +340,13 @@ def register(app: typer.Typer) -> None:
                         advance(done[0])
 
                     written = export_project(
-                        session, proj, fmt, out, progress=step, decided_only=decided_only
+                        session,
+                        proj,
+                        fmt,
+                        out,
+                        progress=step,
+                        decided_only=decided_only,
+                        layout=layout or CsvLayout.WIDE,
                     )
             except ValueError as exc:
                 fail(str(exc))
@@ -301,6 +378,7 @@ def _writer(output: Path | None) -> Iterator[TextIO]:
     try:
         with partial.open("w", encoding="utf-8", newline="") as handle:
             yield handle
+        follow_umask(partial)
         partial.replace(output)
     except OSError as exc:
         partial.unlink(missing_ok=True)

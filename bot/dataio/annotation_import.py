@@ -1,12 +1,13 @@
 """Import existing annotations (a team's labeling history) for items already imported.
 
-Input: CSV/JSON Lines/JSON rows of (item id, annotator, value), or a Label Studio export whose
-tasks carry `annotations`. Rows are resolved to items per batch; an annotator who already has a
-current answer on the item is skipped, so re-importing adds nothing. Each touched item is then
-refreshed by `refresh_item` (the one completion rule): like a Slack answer, a complete but
-disputed item is sent to review, and a decided item's `completed_at` is its latest answer's
-time. Same error contract as `item_import`: problems name file and line, nothing is written
-once one is found, the caller rolls back on `ImportFailed`.
+Input: CSV/JSON Lines/JSON rows of (item id, annotator, value), a Label Studio export whose
+tasks carry `annotations`, or Prodigy JSONL (one answer per line; ignored and rejected answers
+are skipped and counted, see `prodigy.AnswerReader`). Rows are resolved to items per batch; an
+annotator who already has a current answer on the item is skipped, so re-importing adds
+nothing. Each touched item is then refreshed by `refresh_item` (the one completion rule): like
+a Slack answer, a complete but disputed item is sent to review, and a decided item's
+`completed_at` is its latest answer's time. Same error contract as `item_import`: problems name
+file and line, nothing is written once one is found, the caller rolls back on `ImportFailed`.
 """
 
 from __future__ import annotations
@@ -87,8 +88,7 @@ def import_annotations(
     mapping = mapping or AnnotationMapping()
     spec = project_spec(project)
     log = ProblemLog(str(path))
-    reader_format = SourceFormat.JSON if fmt is SourceFormat.LABEL_STUDIO else fmt
-    reader = RecordReader(path, reader_format, log)
+    reader = RecordReader(path, fmt.container, log)
     builder = AnnotationBuilder(project.id, spec, mapping)
     batch = _Batch(session, project, spec, log)
     before = count_annotations(session, project.id)
@@ -109,11 +109,14 @@ def import_annotations(
                 )
                 break
         try:
-            found = (
-                list(builder.from_label_studio(record.line, record.fields, mapping.id_field))
-                if tasks
-                else [builder.from_record(record.line, record.fields)]
-            )
+            if tasks:
+                found = list(
+                    builder.from_label_studio(record.line, record.fields, mapping.id_field)
+                )
+            elif fmt is SourceFormat.PRODIGY:
+                found = builder.from_prodigy(record.line, record.fields)
+            else:
+                found = [builder.from_record(record.line, record.fields)]
         except RecordError as exc:
             log.add(record.line, str(exc))
             if log.full:
@@ -131,4 +134,9 @@ def import_annotations(
     if progress:
         progress(reader.bytes_read)
     inserted = count_annotations(session, project.id) - before
-    return ImportSummary(read=read, inserted=inserted, already_present=read - inserted)
+    return ImportSummary(
+        read=read,
+        inserted=inserted,
+        already_present=read - inserted,
+        skipped=dict(builder.skipped),
+    )

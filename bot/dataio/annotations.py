@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.dataio import label_studio
+from bot.dataio import label_studio, prodigy
 from bot.dataio.labels import LabelChecker, is_blank
+from bot.dataio.paths import getter
 from bot.dataio.problems import RecordError, check_size
 from bot.projects.spec import ProjectSpec
 from storage.models import AnnotationSource
 
 ANNOTATOR_MAX = 64
+DEFAULT_ID_FIELD = "id"
+DEFAULT_ANNOTATOR_FIELD = "annotator"
 
 
 @dataclass(frozen=True)
 class AnnotationMapping:
-    """Input columns for CSV/JSON annotation files (Label Studio files need none)."""
+    """Input columns for CSV/JSON annotation files (Label Studio and Prodigy files need none).
+    Each may be a dotted path into nested objects (`meta.id`, see `paths`)."""
 
-    id_field: str = "id"
-    annotator_field: str = "annotator"
+    id_field: str = DEFAULT_ID_FIELD
+    annotator_field: str = DEFAULT_ANNOTATOR_FIELD
     value_field: str = "value"
 
 
@@ -39,6 +44,10 @@ class AnnotationBuilder:
         self.project_id = project_id
         self.mapping = mapping
         self.labels = LabelChecker(spec.task)
+        self.dotted = "." in mapping.id_field + mapping.annotator_field + mapping.value_field
+        self.prodigy = prodigy.AnswerReader(spec.task)
+        #: Prodigy lines that are not answers, by reason (`prodigy.IGNORED`, ...).
+        self.skipped: Counter[str] = Counter()
 
     def required_columns(self) -> list[str]:
         m = self.mapping
@@ -48,11 +57,12 @@ class AnnotationBuilder:
         """Columns: id, annotator, value; optional unsure, unsure_reason, note, seconds,
         created_at (ISO 8601) and guideline_version."""
         m = self.mapping
-        external_id = _text(fields.get(m.id_field), m.id_field)
+        get = getter(fields, self.dotted)
+        external_id = _text(get(m.id_field), m.id_field)
         unsure = _flag(fields.get("unsure"))
         row = self._row(
-            annotator=_text(fields.get(m.annotator_field), m.annotator_field),
-            raw_value=fields.get(m.value_field),
+            annotator=_text(get(m.annotator_field), m.annotator_field),
+            raw_value=get(m.value_field),
             unsure=unsure,
             unsure_reason=_optional_text(fields.get("unsure_reason")) if unsure else None,
             note=_optional_text(fields.get("note")),
@@ -89,6 +99,33 @@ class AnnotationBuilder:
                 guideline_version=None,
             )
             yield PendingAnnotation(line, external_id, row)
+
+    def from_prodigy(self, line: int, task: dict[str, Any]) -> list[PendingAnnotation]:
+        """One answer, or none for a line that is not one (counted in `skipped`): see
+        `prodigy.AnswerReader`. The item's id is found as `ItemBuilder.from_prodigy` finds it."""
+        answer = self.prodigy.read(task)
+        if isinstance(answer, str):
+            self.skipped[answer] += 1
+            return []
+        m = self.mapping
+        id_field = None if m.id_field == DEFAULT_ID_FIELD else m.id_field
+        external_id = prodigy.external_id_of(task, id_field)
+        if external_id is None:
+            raise RecordError("the task has no id (`id`, `meta.external_id` or `_input_hash`)")
+        annotator_field = (
+            None if m.annotator_field == DEFAULT_ANNOTATOR_FIELD else m.annotator_field
+        )
+        row = self._row(
+            annotator=prodigy.annotator_of(task, annotator_field),
+            raw_value=answer.value,
+            unsure=answer.unsure,
+            unsure_reason=None,
+            note=None,
+            seconds=None,
+            created_at=prodigy.timestamp_of(task),
+            guideline_version=None,
+        )
+        return [PendingAnnotation(line, external_id, row)]
 
     def _row(self, *, annotator: str, raw_value: Any, unsure: bool, **rest: Any) -> dict[str, Any]:
         if len(annotator) > ANNOTATOR_MAX:

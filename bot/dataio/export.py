@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from sqlalchemy.orm import Session
 
 from bot.dataio.export_json import sqlite_line
-from bot.dataio.writers import ExportFormat, JsonLinesWriter, writer_for
+from bot.dataio.writers import CsvLayout, ExportFormat, JsonLinesWriter, writer_for
 from bot.domain.consensus import votes
 from bot.projects.sync import project_spec
 from storage import export_queries
@@ -160,10 +160,15 @@ def _sqlite_lines(
 
 
 def _chunks(
-    session: Session, project: Project, fmt: ExportFormat, batch_size: int, decided_only: bool
+    session: Session,
+    project: Project,
+    fmt: ExportFormat,
+    batch_size: int,
+    decided_only: bool,
+    layout: CsvLayout = CsvLayout.WIDE,
 ) -> Iterator[tuple[int, str]]:
     """(items, text) per batch, between the writer's header and footer."""
-    writer = writer_for(fmt, project_spec(project), project.slug)
+    writer = writer_for(fmt, project_spec(project), project.slug, layout)
     yield 0, writer.begin()
     if fmt is ExportFormat.JSONL and session.get_bind().dialect.name == "sqlite":
         for lines in _sqlite_lines(session, project, batch_size, decided_only):
@@ -183,6 +188,7 @@ def export_project(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
     decided_only: bool = False,
+    layout: CsvLayout = CsvLayout.WIDE,
 ) -> int:
     """Write the project's items to `out`; returns how many. `progress` gets each batch's size.
 
@@ -190,10 +196,10 @@ def export_project(
     `decided_only` leaves such items out.
 
     Raises ValueError before writing anything when the format cannot hold the task
-    (Ground Truth has no free-text classification).
+    (Ground Truth has no free-text classification) or the layout (`long` is CSV only).
     """
     written = 0
-    for count, text in _chunks(session, project, fmt, batch_size, decided_only):
+    for count, text in _chunks(session, project, fmt, batch_size, decided_only, layout):
         out.write(text)
         if count:
             written += count

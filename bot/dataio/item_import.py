@@ -1,4 +1,4 @@
-"""Import items from CSV, JSON Lines, a JSON array or Label Studio tasks.
+"""Import items from CSV, JSON Lines, a JSON array, Label Studio tasks or Prodigy JSONL.
 
 The file is streamed record by record and inserted in batches with `INSERT ... ON CONFLICT
 DO NOTHING` on (project, external id), so memory stays flat and re-importing a file adds
@@ -11,7 +11,7 @@ so a bad file never leaves a partial import behind.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ class ImportSummary:
     read: int
     inserted: int
     already_present: int
+    #: Records that were not imported, by reason (Prodigy's ignored or rejected answers).
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def _is_label_studio(fmt: SourceFormat, first: dict[str, Any]) -> bool:
@@ -56,21 +58,24 @@ def _scan(
     """Check every record, inserting batches until the first problem; returns records read."""
     read = 0
     batch: list[dict[str, Any]] = []
-    tasks: bool | None = None
+    build: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     for record in reader:
-        if tasks is None:
+        if build is None:
             tasks = _is_label_studio(fmt, record.fields)
+            build = (
+                builder.from_label_studio
+                if tasks
+                else builder.from_prodigy
+                if fmt is SourceFormat.PRODIGY
+                else builder.from_record
+            )
             missing = [] if tasks else builder.missing_columns(set(record.fields))
             if missing and fmt is SourceFormat.CSV:
                 found = ", ".join(record.fields)
                 log.add(1, f"missing column(s) {', '.join(missing)} (the file has: {found})")
                 break
         try:
-            row = (
-                builder.from_label_studio(record.fields)
-                if tasks
-                else builder.from_record(record.fields)
-            )
+            row = build(record.fields)
         except RecordError as exc:
             log.add(record.line, str(exc))
             if log.full:
@@ -105,8 +110,7 @@ def import_items(
     """Add the file's items to `project`; raise `ImportFailed` (file:line problems) on bad input."""
     fmt = detect_format(path, fmt)
     log = ProblemLog(str(path))
-    reader_format = SourceFormat.JSON if fmt is SourceFormat.LABEL_STUDIO else fmt
-    reader = RecordReader(path, reader_format, log)
+    reader = RecordReader(path, fmt.container, log)
     builder = ItemBuilder(project.id, project_spec(project), mapping or ItemMapping(), path.name)
     before = count_items(session, project.id)
     with item_inserts(session) as insert:

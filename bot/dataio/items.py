@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.dataio import label_studio
+from bot.dataio import label_studio, prodigy
 from bot.dataio.labels import LabelChecker, is_blank
+from bot.dataio.paths import MISSING, getter, lookup
 from bot.dataio.problems import SIZE_CHECK_CHARS, RecordError, check_size
 from bot.projects.spec import ProjectSpec
 
@@ -23,7 +25,8 @@ DEFAULT_PRIORITY_FIELD = "priority"
 @dataclass(frozen=True)
 class ItemMapping:
     """Which input column feeds what. A field named explicitly must exist in every record;
-    a default name (`id`, `gold`, `prediction`, `score`, `priority`) is used when present."""
+    a default name (`id`, `gold`, `prediction`, `score`, `priority`) is used when present.
+    A name may be a dotted path into nested objects (`meta.id`, see `paths`)."""
 
     id_field: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
@@ -75,6 +78,12 @@ class ItemBuilder:
         self.required_roles = [column for column, required in self.roles.values() if required]
         self.required_keys = spec.display_keys
         self.columns = {role: column for role, (column, _) in self.roles.items()}
+        self.dotted = any("." in column for column in self.columns.values())
+        id_column = self.columns["id"]
+        #: A Prodigy task's id is looked up in the whole task (`_input_hash`, `meta...`).
+        self.required_in_task_data = [c for c in self.required_roles if c != id_column]
+        self.named = set(self.required_roles)
+        self.skipped_if_named = self.skipped & (self.named | {id_column})
 
     def missing_columns(self, columns: set[str]) -> list[str]:
         """Required columns absent from a CSV header (reported once, not per row)."""
@@ -84,19 +93,44 @@ class ItemBuilder:
 
     def from_record(self, fields: dict[str, Any]) -> dict[str, Any]:
         data = self._data(fields)
-        for column in self.required_roles:
-            if column not in fields:
+        if self.required_roles:
+            self._require(fields, self.required_roles)
+        get = fields.get if not self.dotted else getter(fields, True)
+        return self._from_fields(data, get(self.columns["id"]), get)
+
+    def from_prodigy(self, task: dict[str, Any]) -> dict[str, Any]:
+        """A Prodigy task's input; repeated lines of one input (one per annotator or label)
+        give the same id, and the insert keeps the first. Only named role fields are read (a
+        task's own `score` and `priority` are Prodigy's active-learning model's): the rest
+        stays in the data."""
+        fields = prodigy.task_data(task)
+        data = self._data(fields, self.skipped_if_named)
+        self._require(fields, self.required_in_task_data)
+        raw_id = prodigy.external_id_of(task, self.mapping.id_field)
+        get, named = getter(fields, self.dotted), self.named
+        return self._from_fields(
+            data, raw_id, lambda column: get(column) if column in named else None
+        )
+
+    @staticmethod
+    def _require(fields: dict[str, Any], columns: list[str]) -> None:
+        for column in columns:
+            if lookup(fields, column) is MISSING:
                 raise RecordError(f"missing field {column!r}")
+
+    def _from_fields(
+        self, data: dict[str, Any], raw_id: Any, get: Callable[[str], Any]
+    ) -> dict[str, Any]:
         columns = self.columns
-        gold = fields.get(columns["gold"])
-        prediction = fields.get(columns["prediction"])
+        gold = get(columns["gold"])
+        prediction = get(columns["prediction"])
         return self._row(
-            self._external_id(fields.get(columns["id"]), data),
+            self._external_id(raw_id, data),
             data,
             None if is_blank(gold) else self.labels.check(gold, "the gold answer"),
             None if is_blank(prediction) else self.labels.check(prediction, "the prediction"),
-            _number(fields.get(columns["score"]), "the score", float),
-            _number(fields.get(columns["priority"]), "the priority", int),
+            _number(get(columns["score"]), "the score", float),
+            _number(get(columns["priority"]), "the priority", int),
         )
 
     def from_label_studio(self, task: dict[str, Any]) -> dict[str, Any]:
@@ -117,8 +151,10 @@ class ItemBuilder:
             0,
         )
 
-    def _data(self, fields: dict[str, Any]) -> dict[str, Any]:
-        skipped, renamed = self.skipped, self.renamed
+    def _data(self, fields: dict[str, Any], skipped: set[str] | None = None) -> dict[str, Any]:
+        renamed = self.renamed
+        if skipped is None:
+            skipped = self.skipped
         data: dict[str, Any] = {}
         for column, value in fields.items():
             if column in skipped:

@@ -12,14 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dataio.label_studio_config import annotator_of
+from bot.dataio.paths import value_at
 from bot.dataio.problems import RecordError
 
 
 def external_id_of(task: dict[str, Any], id_field: str | None) -> str | None:
-    """The item's id: `data[id_field]`, else `meta.external_id` (our export), else the task id."""
+    """The item's id: `data.<id_field>`, else for a dotted path the path from the task
+    (`meta.uid`, `data.doc.id`), else `meta.external_id` (our export), else the task id."""
     data = task.get("data")
-    if id_field and isinstance(data, dict) and data.get(id_field) not in (None, ""):
-        return str(data[id_field])
+    if id_field and isinstance(data, dict):
+        found = value_at(data, id_field)
+        if found in (None, "") and "." in id_field:
+            found = value_at(task, id_field)
+        if found not in (None, ""):
+            return str(found)
     meta = task.get("meta")
     if isinstance(meta, dict) and meta.get("external_id") not in (None, ""):
         return str(meta["external_id"])

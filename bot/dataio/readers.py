@@ -34,10 +34,21 @@ class SourceFormat(enum.StrEnum):
     JSONL = "jsonl"
     JSON = "json"
     LABEL_STUDIO = "label-studio"
+    PRODIGY = "prodigy"
+
+    @property
+    def container(self) -> SourceFormat:
+        """How the file is read: Label Studio tasks are a JSON array, Prodigy's are JSON Lines."""
+        if self is SourceFormat.LABEL_STUDIO:
+            return SourceFormat.JSON
+        if self is SourceFormat.PRODIGY:
+            return SourceFormat.JSONL
+        return self
 
 
 def detect_format(path: Path, requested: SourceFormat) -> SourceFormat:
-    """The explicit format, else one from the file extension (`.json` is an array of objects)."""
+    """The explicit format, else one from the file extension (`.json` is an array of objects).
+    Prodigy's `.jsonl` is only read as such when asked: plain JSON Lines could hold any keys."""
     if requested is not SourceFormat.AUTO:
         return requested
     suffix = path.suffix.lower()

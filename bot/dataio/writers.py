@@ -3,13 +3,13 @@ footer), so the exporter can stream any of them to a file or stdout."""
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
 import json
 from typing import Any, Protocol
 
 from bot.dataio import label_studio_config
+from bot.dataio.csv_writers import CsvWriter, LongCsvWriter
+from bot.dataio.prodigy_writer import ProdigyWriter
 from bot.domain.consensus import answer_key
 from bot.projects.spec import ProjectSpec, TaskKind
 
@@ -19,6 +19,15 @@ class ExportFormat(enum.StrEnum):
     CSV = "csv"
     LABEL_STUDIO = "label-studio"
     GROUND_TRUTH = "ground-truth"
+    PRODIGY = "prodigy"
+    PARQUET = "parquet"  # a folder, not a text stream: bot.dataio.parquet_export
+
+
+class CsvLayout(enum.StrEnum):
+    """`wide`: one row per item; `long`: one row per answer (the shape pandas analyses want)."""
+
+    WIDE = "wide"
+    LONG = "long"
 
 
 class Writer(Protocol):
@@ -54,81 +63,6 @@ class JsonLinesWriter:
 
     def end(self) -> str:
         return ""
-
-
-class CsvWriter:
-    """One row per item; the spec's fields as columns, nested parts as JSON cells."""
-
-    SCALARS = (
-        "status",
-        "final_label",
-        "final_method",
-        "confidence",
-        "completed_at",
-        "is_gold",
-        "gold_answer",
-    )
-    TAIL = ("prediction", "prediction_score", "answer_count", "votes")
-    REVIEW = ("reason", "status", "resolution", "resolver", "resolution_note")
-
-    def __init__(self, spec: ProjectSpec) -> None:
-        display = spec.display
-        media = [display.image_field, display.audio_field, display.video_field]
-        keys = [*spec.display_keys, *(m for m in media if m), *display.metadata]
-        self.keys = list(dict.fromkeys(keys))
-        self.columns = [
-            "external_id",
-            *self.keys,
-            "data",
-            *self.SCALARS,
-            *self.TAIL,
-            "annotations",
-            *(f"review_{name}" for name in self.REVIEW),
-            "discussion",
-        ]
-        self.buffer = io.StringIO()
-        self.csv = csv.writer(self.buffer, lineterminator="\n")
-
-    def _take(self, row: list[Any]) -> str:
-        self.csv.writerow(row)
-        text = self.buffer.getvalue()
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        return text
-
-    def begin(self) -> str:
-        return self._take(self.columns)
-
-    def item(self, record: dict[str, Any]) -> str:
-        data = record["data"]
-        review = record["review"] or {}
-        row = [
-            record["external_id"],
-            *(_cell(data.get(key)) for key in self.keys),
-            _json(data),
-            *(_cell(record[name]) for name in self.SCALARS),
-            *(_cell(record[name]) for name in self.TAIL),
-            _json(record["annotations"]),
-            *(_cell(review.get(name)) for name in self.REVIEW),
-            _json(record["discussion"]),
-        ]
-        return self._take(row)
-
-    def end(self) -> str:
-        return ""
-
-
-def _cell(value: Any) -> str:
-    """CSV cell text: lists of labels as `a|b` (what the importer accepts), null as empty."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "|".join(value)
-    if isinstance(value, dict | list):
-        return _json(value)
-    return str(value)
 
 
 class LabelStudioWriter:
@@ -269,11 +203,20 @@ class GroundTruthWriter:
         return round(sum(1 for v in values if agrees(v)) / len(values), 2)
 
 
-def writer_for(fmt: ExportFormat, spec: ProjectSpec, slug: str) -> Writer:
+def writer_for(
+    fmt: ExportFormat, spec: ProjectSpec, slug: str, layout: CsvLayout = CsvLayout.WIDE
+) -> Writer:
+    """The format's writer; ValueError when the format cannot hold the task or the layout."""
+    if fmt is ExportFormat.PARQUET:
+        raise ValueError("parquet is a folder: `python -m bot export --format parquet -o DIR`")
+    if layout is CsvLayout.LONG and fmt is not ExportFormat.CSV:
+        raise ValueError("the long layout is a CSV layout (--format csv --layout long)")
     if fmt is ExportFormat.JSONL:
         return JsonLinesWriter()
     if fmt is ExportFormat.CSV:
-        return CsvWriter(spec)
+        return LongCsvWriter() if layout is CsvLayout.LONG else CsvWriter(spec)
     if fmt is ExportFormat.LABEL_STUDIO:
         return LabelStudioWriter(spec)
+    if fmt is ExportFormat.PRODIGY:
+        return ProdigyWriter(spec, slug)
     return GroundTruthWriter(spec, slug)

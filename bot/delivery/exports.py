@@ -28,6 +28,7 @@ EXTENSIONS = {
     ExportFormat.CSV: "csv",
     ExportFormat.LABEL_STUDIO: "json",
     ExportFormat.GROUND_TRUTH: "manifest",
+    ExportFormat.PRODIGY: "jsonl",
 }
 
 

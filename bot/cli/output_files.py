@@ -1,0 +1,65 @@
+"""How exports land on disk: whole or not at all (written under a temporary name, renamed at
+the end), with the permissions the user's umask gives any new file. `mkstemp` and `mkdtemp`
+make their temporaries private (0600, 0700), which would otherwise leak into the result.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.markup import escape
+
+from bot.cli.app import EXIT_CANNOT_WRITE, fail
+
+
+def current_umask() -> int:
+    """The process umask; reading it means setting it, so it is put straight back."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def follow_umask(path: Path, *, directory: bool = False) -> None:
+    """Give `path` the mode a plain `open()` (or `mkdir`) would have given it."""
+    path.chmod((0o777 if directory else 0o666) & ~current_umask())
+
+
+@contextmanager
+def new_directory(output: Path) -> Iterator[Path]:
+    """A temporary folder beside OUTPUT, renamed to OUTPUT when the block succeeds and
+    removed otherwise, so a failed export leaves nothing behind.
+
+    OUTPUT must not exist, or be an empty folder: an export never deletes files, not even
+    an earlier export's (remove it, or export to a new folder).
+    """
+    shown = escape(str(output))
+    if output.is_dir():
+        if any(output.iterdir()):
+            fail(
+                f"cannot write {shown}: it is a folder that is not empty; export to a new "
+                "folder, or remove this one first",
+                code=EXIT_CANNOT_WRITE,
+            )
+    elif output.exists():
+        fail(f"cannot write {shown}: it is a file, not a folder", code=EXIT_CANNOT_WRITE)
+    try:
+        partial = Path(tempfile.mkdtemp(dir=output.resolve().parent, prefix=f".{output.name}."))
+    except OSError as exc:
+        fail(f"cannot write {shown}: {escape(str(exc.strerror or exc))}", code=EXIT_CANNOT_WRITE)
+    try:
+        yield partial
+        follow_umask(partial, directory=True)
+        if output.is_dir():
+            output.rmdir()  # empty (checked above); a folder cannot be renamed over one
+        partial.rename(output)
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        fail(f"cannot write {shown}: {escape(str(exc.strerror or exc))}", code=EXIT_CANNOT_WRITE)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise

@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bot.dataio.export import export_project  # noqa: E402
+from bot.dataio.formats import ExportFormat  # noqa: E402
 from bot.dataio.item_import import import_items  # noqa: E402
-from bot.dataio.writers import ExportFormat  # noqa: E402
 from bot.projects.loader import LoadedProject  # noqa: E402
 from bot.projects.spec import ProjectSpec, resolve_guidelines  # noqa: E402
 from bot.projects.sync import sync_project  # noqa: E402

@@ -85,11 +85,11 @@ from click_seed import first_leases  # noqa: E402
 
 from bot.dataio.annotation_import import import_annotations  # noqa: E402
 from bot.dataio.export import export_project  # noqa: E402
+from bot.dataio.formats import ExportFormat  # noqa: E402
 from bot.dataio.item_import import import_items  # noqa: E402
 from bot.dataio.items import ItemMapping  # noqa: E402
 from bot.dataio.label_studio_config import annotator_of, labeling_config, names_for  # noqa: E402
 from bot.dataio.readers import SourceFormat  # noqa: E402
-from bot.dataio.writers import ExportFormat  # noqa: E402
 from bot.domain.assignment import assign_next  # noqa: E402
 from bot.domain.labeling import AnswerStatus, Unsure, answer_card, skip_item  # noqa: E402
 from bot.projects.loader import LoadedProject  # noqa: E402

@@ -3,6 +3,8 @@ meets them, and fast because it loads no part of the bot a command does not need
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ from bot.cli.app import COMMAND_ORDER, app
 from bot.cli.help_types import readable
 
 ROOT = Path(__file__).resolve().parent.parent
+#: What `--help` must not import: each costs 0.1–0.6 s and only some commands use it.
+HEAVY = ("matplotlib", "numpy", "alembic", "slack_bolt", "apscheduler", "sqlalchemy", "psycopg")
 
 
 def help_of(*command: str) -> str:
@@ -53,3 +57,26 @@ def test_commands_are_listed_in_the_order_a_team_meets_them() -> None:
     commands = [name for name in listed if name in COMMAND_ORDER]
 
     assert commands == list(COMMAND_ORDER)
+
+
+def test_help_loads_none_of_the_heavy_libraries() -> None:
+    """Top-level and per-command `--help` run in a fresh interpreter; none of the libraries a
+    command needs only when it runs may be imported (`--help` stays well under 0.5 s)."""
+    probe = (
+        "import sys, bot.cli\n"
+        "try:\n"
+        "    bot.cli.app(sys.argv[1:] + ['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    for command in ([], ["export"], ["run"], ["stats"], ["projects", "init"]):
+        completed = subprocess.run(
+            [sys.executable, "-c", probe, *command],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert completed.stderr.strip() == "[]", (command, completed.stderr)

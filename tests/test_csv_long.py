@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from bot.cli.app import app
 from bot.dataio.export import export_project
-from bot.dataio.writers import CsvLayout, ExportFormat
+from bot.dataio.formats import CsvLayout, ExportFormat
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation
 from storage.projects import project_named

@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 
 from bot.cli.app import app
 from bot.dataio.export import export_project, item_records
+from bot.dataio.formats import ExportFormat
 from bot.dataio.readers import SourceFormat
-from bot.dataio.writers import ExportFormat, JsonLinesWriter
+from bot.dataio.writers import JsonLinesWriter
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation, Comment, Item, Review, ReviewReason, ReviewStatus
 from storage.projects import project_named

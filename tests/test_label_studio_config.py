@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.app import app
+from bot.dataio.formats import ExportFormat
 from bot.dataio.label_studio_config import labeling_config, names_for, result_for
 from bot.dataio.readers import SourceFormat
-from bot.dataio.writers import ExportFormat
 from bot.projects.spec import ProjectSpec
 from storage.db import SessionFactory
 from tests.dataio_helpers import run_annotations, run_items, setup_project, write

@@ -20,9 +20,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli.app import app
+from bot.dataio.formats import ExportFormat
 from bot.dataio.parquet_export import write_dataset
 from bot.dataio.splits import deal, parse_splits
-from bot.dataio.writers import ExportFormat, writer_for
+from bot.dataio.writers import writer_for
 from storage.db import SessionFactory, read_only, unit_of_work
 from storage.models import Annotation, Item, Project
 from storage.projects import project_named

@@ -16,11 +16,11 @@ from typer.testing import CliRunner
 
 from bot.cli.app import app
 from bot.dataio.export import export_project
+from bot.dataio.formats import ExportFormat
 from bot.dataio.items import ItemMapping
 from bot.dataio.problems import ImportFailed
 from bot.dataio.prodigy_writer import ProdigyWriter
 from bot.dataio.readers import SourceFormat, detect_format
-from bot.dataio.writers import ExportFormat
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Annotation, Item
 from storage.projects import project_named

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.dataio.export import export_project
-from bot.dataio.writers import ExportFormat
+from bot.dataio.formats import ExportFormat
 from bot.slack.ids import Action, View
 from storage.models import Comment, Project
 from tests.fake_slack import BOT_ID

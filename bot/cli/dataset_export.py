@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from bot.cli.app import err_console, fail
 from bot.cli.output_files import new_directory
-from bot.dataio.writers import ExportFormat
+from bot.dataio.formats import ExportFormat
 
 if TYPE_CHECKING:  # imported when used: `--help` and the text formats need none of them
     from sqlalchemy.orm import Session

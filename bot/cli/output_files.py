@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from rich.markup import escape
 
@@ -62,4 +64,31 @@ def new_directory(output: Path) -> Iterator[Path]:
         fail(f"cannot write {shown}: {escape(str(exc.strerror or exc))}", code=EXIT_CANNOT_WRITE)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def new_file(output: Path | None) -> Iterator[TextIO]:
+    """stdout, or a temporary file renamed over OUTPUT only when the export succeeds. A file
+    that cannot be created or written ends the command naming OUTPUT, not the temporary."""
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    try:
+        descriptor, name = tempfile.mkstemp(dir=output.resolve().parent, prefix=f".{output.name}.")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}", code=EXIT_CANNOT_WRITE)
+    os.close(descriptor)
+    partial = Path(name)
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            yield handle
+        follow_umask(partial)
+        partial.replace(output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        fail(f"cannot write {output}: {exc.strerror or exc}", code=EXIT_CANNOT_WRITE)
+    except BaseException:
+        partial.unlink(missing_ok=True)
         raise

@@ -15,7 +15,8 @@ from typing import Any, TextIO
 from sqlalchemy.orm import Session
 
 from bot.dataio.export_json import sqlite_line
-from bot.dataio.writers import CsvLayout, ExportFormat, JsonLinesWriter, writer_for
+from bot.dataio.formats import CsvLayout, ExportFormat
+from bot.dataio.writers import JsonLinesWriter, writer_for
 from bot.domain.consensus import votes
 from bot.projects.sync import project_spec
 from storage import export_queries

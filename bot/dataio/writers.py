@@ -3,31 +3,15 @@ footer), so the exporter can stream any of them to a file or stdout."""
 
 from __future__ import annotations
 
-import enum
 import json
 from typing import Any, Protocol
 
 from bot.dataio import label_studio_config
 from bot.dataio.csv_writers import CsvWriter, LongCsvWriter
+from bot.dataio.formats import CsvLayout, ExportFormat
 from bot.dataio.prodigy_writer import ProdigyWriter
 from bot.domain.consensus import answer_key
 from bot.projects.spec import ProjectSpec, TaskKind
-
-
-class ExportFormat(enum.StrEnum):
-    JSONL = "jsonl"
-    CSV = "csv"
-    LABEL_STUDIO = "label-studio"
-    GROUND_TRUTH = "ground-truth"
-    PRODIGY = "prodigy"
-    PARQUET = "parquet"  # a folder, not a text stream: bot.dataio.parquet_export
-
-
-class CsvLayout(enum.StrEnum):
-    """`wide`: one row per item; `long`: one row per answer (the shape pandas analyses want)."""
-
-    WIDE = "wide"
-    LONG = "long"
 
 
 class Writer(Protocol):

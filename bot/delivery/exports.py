@@ -11,7 +11,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.dataio.export import export_project
-from bot.dataio.writers import ExportFormat
+from bot.dataio.formats import ExportFormat
 from bot.domain import audit
 from bot.flows.effects import SendExport
 from bot.runtime.services import Services

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.dataio.writers import ExportFormat, writer_for
+from bot.dataio.formats import ExportFormat
+from bot.dataio.writers import writer_for
 from bot.domain import audit
 from bot.flows.effects import Outcome, Refusal, SendExport, notice
 from bot.flows.project_choice import lead_project

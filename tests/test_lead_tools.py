@@ -92,7 +92,10 @@ def test_export_is_refused_to_non_leads_and_for_unfit_formats(bot: BotHarness) -
     bot.command("export sentiment ground-truth", LEAD)
     assert "cannot be exported as ground-truth" in notice(bot, 2)
     bot.command("export sentiment jsonl csv", LEAD)
-    assert "Usage: `/label export" in notice(bot, 3)
+    usage = notice(bot, 3)
+    assert "Usage: `/label export" in usage and "parquet" not in usage
+    bot.command("export sentiment parquet", LEAD)
+    assert "`python -m bot export PROJECT --format parquet -o DIR`" in notice(bot, 4)
     bot.fake.assert_not_called("files.getUploadURLExternal", within=0.1)
     assert audit_log(bot) == []
 

@@ -50,12 +50,18 @@ def set_paused(
 def plan_export(session: Session, services: Services, user_id: str, args: list[str]) -> Outcome:
     """Parse `[project] [format]` (either order), check leadership and the format's fit; the
     file is written and uploaded in the background."""
-    usage = EXPORT_USAGE.format(formats=", ".join(f"`{f.value}`" for f in ExportFormat))
+    files = [f for f in ExportFormat if f is not ExportFormat.PARQUET]  # Parquet is a folder
+    usage = EXPORT_USAGE.format(formats=", ".join(f"`{f.value}`" for f in files))
     formats = [a.lower() for a in args if a.lower() in set(ExportFormat)]
     slugs = [a for a in args if a.lower() not in set(ExportFormat)]
     if len(formats) > 1 or len(slugs) > 1:
         return Refusal(usage)
     fmt = ExportFormat(formats[0]) if formats else ExportFormat.JSONL
+    if fmt is ExportFormat.PARQUET:
+        return Refusal(
+            "A Parquet dataset is a folder (a file per split and a dataset card), which Slack "
+            "cannot send as one file: run `python -m bot export PROJECT --format parquet -o DIR`."
+        )
     project = lead_project(session, services, user_id, slugs[0] if slugs else None)
     if isinstance(project, Refusal):
         return project

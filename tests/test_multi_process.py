@@ -31,8 +31,11 @@ from storage.db import make_engine, make_session_factory, unit_of_work
 from storage.models import (
     Annotation,
     DigestRun,
+    FinalMethod,
     GuidelineAck,
     Item,
+    ItemStatus,
+    LabelModel,
     Project,
 )
 from tests.factories import add_items, project_spec_dict
@@ -171,6 +174,27 @@ def _leader(logs: list[Path]) -> int:
     raise AssertionError("no process became the scheduler's leader")
 
 
+def _decided_items(session: Any, slug: str, count: int) -> None:
+    """`count` items of project `slug` decided by consensus, three labels in turn."""
+    project = session.scalars(select(Project).where(Project.slug == slug)).one()
+    words = {"positive": "great love", "negative": "broken awful", "neutral": "arrived box"}
+    labels = list(words) * (count // 3)
+    for n, label in enumerate(labels):
+        session.add(
+            Item(
+                project_id=project.id,
+                external_id=f"decided-{n}",
+                data={"text": f"{words[label]} item {n}"},
+                required_answers=1,
+                answer_count=1,
+                status=ItemStatus.COMPLETE,
+                final_label=label,
+                final_method=FinalMethod.CONSENSUS,
+            )
+        )
+    session.flush()
+
+
 def test_two_processes_share_the_queue_and_one_digest_per_period_survives_a_killed_leader(
     scratch_database: str, tmp_path: Path
 ) -> None:
@@ -182,6 +206,13 @@ def test_two_processes_share_the_queue_and_one_digest_per_period_survives_a_kill
         slack={"leads": [LEAD], "digest_channel": DIGEST_CHANNEL},
     )
     (projects / "sentiment.yml").write_text(yaml.safe_dump(spec))
+    # A project with its own model: only the scheduler's leader may train it.
+    learning = project_spec_dict(
+        "learning",
+        slack={"leads": [LEAD]},
+        model={"kind": "text-logreg", "field": "text", "min_labels": 30, "retrain_every": 1000},
+    )
+    (projects / "learning.yml").write_text(yaml.safe_dump(learning))
     sessions = make_session_factory(make_engine(scratch_database))
 
     with FakeSlack() as fake:
@@ -197,7 +228,8 @@ def test_two_processes_share_the_queue_and_one_digest_per_period_survives_a_kill
         procs = [_start(tmp_path, env, name) for name in ("a", "b")]
         try:
             with unit_of_work(sessions) as session:
-                project = session.scalars(select(Project)).one()
+                project = session.scalars(select(Project).where(Project.slug == "sentiment")).one()
+                _decided_items(session, "learning", 45)
                 ids = add_items(session, project, [f"review {n}" for n in range(20)])
                 from datetime import timedelta
 
@@ -252,10 +284,14 @@ def test_two_processes_share_the_queue_and_one_digest_per_period_survives_a_kill
         ).all()
         stored = session.scalar(select(func.count(Annotation.id)))
         runs = session.execute(select(DigestRun.period, DigestRun.status)).all()
+        trained = session.scalars(select(LabelModel.version)).all()
+    training_logs = [p[2].read_text().count("model v1 trained") for p in procs]
 
     assert confirmed > 0 and stored == confirmed
     assert all(count <= required[item] for item, count in per_item)
     assert twice == []
     assert len(runs) == len({period for period, _ in runs}) >= 2
     assert {status for _, status in runs} == {"posted"}
+    assert trained == [1], "one training run, by the leader of the moment"
+    assert sorted(training_logs) == [0, 1]
     assert len(digests) == len(runs)

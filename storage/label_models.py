@@ -193,13 +193,17 @@ def issues_since(session: Session, project_id: int, since: datetime) -> int:
     return int(session.scalar(query) or 0)
 
 
-def issue_of_review(session: Session, review_id: int) -> LabelIssue | None:
-    return session.scalars(select(LabelIssue).where(LabelIssue.review_id == review_id)).first()
+def issue_of_review(session: Session, item_id: int, review_id: int) -> LabelIssue | None:
+    """The label issue review `review_id` of item `item_id` was opened (or joined) for; found
+    by its item, which has at most one (a unique, indexed column)."""
+    return session.scalars(
+        select(LabelIssue).where(LabelIssue.item_id == item_id, LabelIssue.review_id == review_id)
+    ).first()
 
 
 def issue_counts(session: Session, project_id: int) -> dict[str, int]:
     """Possible label errors found, and how the leads settled them: `changed` (the label was
-    wrong), `kept`, and `open` (still in review)."""
+    wrong), `kept`, `sent_back` (for more answers instead), and `open` (still in review)."""
     rows = session.execute(
         select(LabelIssue.outcome, func.count())
         .where(LabelIssue.project_id == project_id)
@@ -210,6 +214,7 @@ def issue_counts(session: Session, project_id: int) -> dict[str, int]:
         "found": sum(counts.values()),
         "changed": counts.get("changed", 0),
         "kept": counts.get("kept", 0),
+        "sent_back": counts.get("sent_back", 0),
         "open": counts.get("open", 0),
     }
 

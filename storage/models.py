@@ -484,7 +484,8 @@ class LabelIssue(Base):
     suggested: Mapped[Any] = mapped_column(JSON)
     suggested_probability: Mapped[float] = mapped_column(Float)
     found_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: None while in review; `changed` when the lead's label differs from `given`, else `kept`.
+    #: None while in review; `changed` when the lead's label differs from `given`, else `kept`;
+    #: `sent_back` when the lead asked for more answers instead (`bot.flows.review_decisions`).
     outcome: Mapped[str | None] = mapped_column(String(16))
 
 

@@ -59,7 +59,7 @@ def _print_stats(figures: ProjectStats) -> None:
     from rich.table import Table
 
     from bot.metrics.quality import LOW_QUALITY
-    from bot.views.stats import agreement_text, eta_text, percent, seconds
+    from bot.views.stats import agreement_text, eta_text, model_line, percent, seconds
 
     items = figures.items
     console.print(f"[bold]{figures.title}[/] ({figures.slug})", highlight=False, markup=True)
@@ -72,6 +72,8 @@ def _print_stats(figures: ProjectStats) -> None:
     )
     console.print(agreement_text(figures.agreement).replace("κ", "kappa"), highlight=False)
     console.print(f"ETA: {eta_text(figures.eta, figures.deadline is not None)}", markup=False)
+    if figures.model is not None:
+        console.print(model_line(figures.model), highlight=False, markup=False)
     table = Table("annotator", "answers", "7 days", "median", "agrees", "gold", "unsure")
     for a in figures.annotators:
         table.add_row(

@@ -40,6 +40,15 @@ from storage.projects import project_named
 log = logging.getLogger(__name__)
 
 POSTED, FAILED, STARTED = "posted", "failed", "started"
+#: Each digest's chart upload: file name suffix, title suffix, alt text.
+CHARTS: dict[DigestKind, tuple[str, str, str]] = {
+    "daily": ("progress", "progress", "Answers per day (bars) and items complete (line)"),
+    "weekly": (
+        "learning-curve",
+        "model learning curve",
+        "The model's cross-validated accuracy and macro-F1 against decided labels",
+    ),
+}
 
 
 def claim_period(sessions: SessionFactory, project_id: int, kind: str, period: str) -> int | None:
@@ -76,7 +85,8 @@ def finish_run(sessions: SessionFactory, run_id: int, status: str) -> None:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A digest ready to send: the public message (and chart), and the leads-only flags."""
+    """A digest ready to send: the public message (and chart: the daily progress chart, or
+    the weekly learning curve of a project's model), and the leads-only flags."""
 
     slug: str
     kind: DigestKind
@@ -92,12 +102,13 @@ def render_digest(sessions: SessionFactory, slug: str, kind: DigestKind, now: da
         project = project_named(session, slug)
         spec = project_spec(project)
         digest: DailyDigest | WeeklyDigest
+        chart: bytes | None
         if kind == "daily":
             digest = daily_digest(session, project, now)
             message, chart = render_daily(digest), digest.chart
         else:
             digest = weekly_digest(session, project, now)
-            message, chart = render_weekly(digest), None
+            message, chart = render_weekly(digest), digest.chart
         if isinstance(digest, WeeklyDigest):
             flags = render_lead_quality(project.title, digest.quality, weekly=True)
         else:
@@ -133,12 +144,13 @@ def send_digest(client: WebClient, directory: Directory, rendered: Rendered) -> 
     for target in targets:
         post_message(client, target, rendered.message)
         if rendered.chart is not None:
+            name, title, alt = CHARTS[rendered.kind]
             client.files_upload_v2(
                 channel=target,
                 file=rendered.chart,
-                filename=f"{rendered.slug}-progress.png",
-                title=f"{spec.title}: progress",
-                alt_txt="Answers per day (bars) and items complete (line)",
+                filename=f"{rendered.slug}-{name}.png",
+                title=f"{spec.title}: {title}",
+                alt_txt=alt,
             )
     if rendered.flags is not None:
         for lead in leads:

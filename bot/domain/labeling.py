@@ -128,8 +128,10 @@ def answer_card(
     unsure: Unsure | None = None,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    suggestion_shown: bool = False,
 ) -> CardAnswer:
-    """Record the answer to an item handed out in the DM queue, with the card's project.
+    """Record the answer to an item handed out in the DM queue, with the card's project;
+    `suggestion_shown`: the card showed the model's suggestion (`bot.domain.suggestions`).
 
     Only the person holding the lease may answer; a repeated click (retry, double click, old
     card) finds the lease already answered and returns DUPLICATE or STALE without a change. The
@@ -141,7 +143,9 @@ def answer_card(
         project = project_by_id(session, project_id)
         return CardAnswer(project, AnswerResult(AnswerStatus.NOT_YOURS, "That card isn't yours."))
     lease, item, project = found
-    result = _answer_lease(session, project, user_id, lease, item, value, unsure, now, rng)
+    result = _answer_lease(
+        session, project, user_id, lease, item, value, unsure, now, rng, suggestion_shown
+    )
     return CardAnswer(project, result)
 
 
@@ -155,6 +159,7 @@ def _answer_lease(
     unsure: Unsure | None,
     now: datetime | None,
     rng: random.Random | None,
+    suggestion_shown: bool,
 ) -> AnswerResult:
     """Who may answer and whether the item still takes it, then the answer itself."""
     now = now or utcnow()
@@ -179,7 +184,9 @@ def _answer_lease(
     # the item already (DUPLICATE, say in channel mode): otherwise the next pick would resume
     # it and hand them the same item again.
     set_lease_status(session, lease, LeaseStatus.ANSWERED)
-    return _record(session, project, spec, item, user_id, clean, unsure, seconds, now, rng)
+    return _record(
+        session, project, spec, item, user_id, clean, unsure, seconds, now, rng, suggestion_shown
+    )
 
 
 def _aware(moment: datetime) -> datetime:
@@ -198,7 +205,9 @@ def _record(
     seconds: float | None,
     now: datetime,
     rng: random.Random | None,
+    suggestion_shown: bool = False,
 ) -> AnswerResult:
+    """Store the answer (channel answers never had a suggestion) and settle the item."""
     annotation = Annotation(
         item_id=item.id,
         project_id=project.id,
@@ -210,6 +219,7 @@ def _record(
         guideline_version=version_read_by(session, project, user_id),
         seconds=seconds,
         created_at=now,
+        suggestion_shown=suggestion_shown,
     )
     if not answers.add_current_answer(session, annotation):
         return AnswerResult(AnswerStatus.DUPLICATE, "Already recorded.", item=item)

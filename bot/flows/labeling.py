@@ -13,6 +13,7 @@ from bot.domain.access import may_annotate
 from bot.domain.assignment import assign_next
 from bot.domain.labeling import AnswerResult, AnswerStatus, Unsure
 from bot.domain.quarantine import QUARANTINED, is_quarantined
+from bot.domain.suggestions import card_suggestion
 from bot.flows.live_card import already_recorded, guard_card
 from bot.flows.project_choice import NOT_ALLOWED
 from bot.projects.spec import ProjectSpec
@@ -88,6 +89,7 @@ def render_next(
     notice: str | None = None,
 ) -> Message:
     """Render a prepared step (the step has already leased the item; this only reads)."""
+    state = state.model_copy(update={"suggested": None})  # the item card sets it anew
     if step.kind == "not_allowed":
         return render_notice(NOT_ALLOWED.format(title=project.title))
     if step.kind == "paused":
@@ -152,15 +154,17 @@ def item_card(
     remaining: int = services.counts.get_or_compute(
         ("open_items", project.id), lambda: queue.open_items(session, project.id)
     )
+    suggestion = card_suggestion(spec, item)
     return render_item_card(
         title=project.title,
         spec=spec,
         data=item.data,
-        state=state,
+        state=state.model_copy(update={"suggested": True if suggestion else None}),
         remaining=remaining,
         today=today,
         previous=previous,
         notice=notice,
+        suggestion=suggestion,
     )
 
 
@@ -202,6 +206,7 @@ def record_answer(
         unsure=unsure,
         now=services.clock(),
         rng=services.rng,
+        suggestion_shown=state.suggested is True,
     )
 
 

@@ -23,7 +23,8 @@ from bot.views.choices import choice_label
 from bot.views.item_content import render_item_content
 from bot.views.message import Message
 from bot.views.people import SLACK_USER_ID
-from bot.views.review_post import AnswerLine, ReviewPost, render_review_post
+from bot.views.review_post import AnswerLine, LabelDoubt, ReviewPost, render_review_post
+from storage import label_models
 from storage import reviews as review_rows
 from storage.models import EdgeCase, Item, Project, Review, ReviewReason
 from storage.projects import project_by_id
@@ -61,6 +62,7 @@ def review_post(session: Session, review: Review, directory: Directory) -> Revie
         sure = [(a.annotator, a.value) for a in answers if not a.unsure and a.value is not None]
         labels, probabilities = item_posterior(session, project.id, spec, sure)
         posterior = sorted(zip(labels, probabilities, strict=True), key=lambda p: -p[1])
+    reasons = [ReviewReason(r) for r in review.reasons] or [review.reason]
     latest_edge = session.scalars(
         select(EdgeCase).where(EdgeCase.item_id == item.id).order_by(EdgeCase.id.desc()).limit(1)
     ).first()
@@ -69,7 +71,7 @@ def review_post(session: Session, review: Review, directory: Directory) -> Revie
         title=project.title,
         spec=spec,
         item=item,
-        reasons=[ReviewReason(r) for r in review.reasons] or [review.reason],
+        reasons=reasons,
         requested_by=review.requested_by,
         answers=[
             AnswerLine(a.annotator, a.value, a.unsure, a.unsure_reason, a.unsure_note)
@@ -84,12 +86,29 @@ def review_post(session: Session, review: Review, directory: Directory) -> Revie
         resolver=review.resolver,
         note=review.resolution_note,
         edge_case=(latest_edge.marked_by, latest_edge.what_makes_it_hard) if latest_edge else None,
+        label_doubt=(
+            _label_doubt(session, review) if ReviewReason.POSSIBLE_LABEL_ERROR in reasons else None
+        ),
         names=display_names(
             directory,
             [a.annotator for a in answers]
             + [review.requested_by, review.resolver]
             + [latest_edge.marked_by if latest_edge else None],
         ),
+    )
+
+
+def _label_doubt(session: Session, review: Review) -> LabelDoubt | None:
+    """What the project's model said about the decided label when it opened the review."""
+    issue = label_models.issue_of_review(session, review.item_id, review.id)
+    if issue is None:
+        return None
+    return LabelDoubt(
+        model_version=issue.model_version,
+        given=issue.given,
+        given_probability=issue.given_probability,
+        suggested=issue.suggested,
+        suggested_probability=issue.suggested_probability,
     )
 
 

@@ -29,6 +29,7 @@ from bot.views.review_modals import render_edge_case_modal, render_resolve_modal
 from bot.views.review_notes import render_dissent_dm, render_thread_note
 from bot.views.review_post import decision_text
 from bot.views.review_state import ReviewRef
+from storage import label_models
 from storage import reviews as review_rows
 from storage.models import (
     EdgeCase,
@@ -36,6 +37,7 @@ from storage.models import (
     Item,
     Project,
     Review,
+    ReviewReason,
     ReviewStatus,
 )
 from storage.projects import project_by_id
@@ -98,12 +100,13 @@ def resolve(
         reopen(session, item, spec)
     else:
         decide(item, label, FinalMethod.ADJUDICATED, None, at=now)
+    detail = {"review_id": review.id, "item_id": item.id, "label": label, "note": note}
     audit.record(
         session,
         actor=user,
         action="resolve_review",
         project_id=project.id,
-        detail={"review_id": review.id, "item_id": item.id, "label": label, "note": note},
+        detail=detail | _settle_label_issue(session, review, label),
         now=now,
     )
     session.flush()
@@ -115,6 +118,23 @@ def resolve(
         else []
     )
     return _decision(session, services, review, render_thread_note(headline, [("Note", note)]), dms)
+
+
+def _settle_label_issue(session: Session, review: Review, label: Any) -> dict[str, str]:
+    """A possible label error's outcome, set with the decision that settles it: `changed` when
+    the lead's label differs from the one the model questioned, `kept` when it is the same,
+    `sent_back` (`label` None) when the lead asked for more answers instead: the people's next
+    decision stands, and the item is not questioned again. For the audit entry's detail."""
+    if ReviewReason.POSSIBLE_LABEL_ERROR not in (review.reasons or [review.reason]):
+        return {}
+    issue = label_models.issue_of_review(session, review.item_id, review.id)
+    if issue is None:
+        return {}
+    if label is None:
+        issue.outcome = "sent_back"
+    else:
+        issue.outcome = "kept" if answer_key(label) == answer_key(issue.given) else "changed"
+    return {"label_issue": issue.outcome}
 
 
 def _dissenter_dms(
@@ -166,7 +186,8 @@ def send_back(session: Session, services: Services, user: str, ref: ReviewRef) -
             "review_id": review.id,
             "item_id": item.id,
             "required_answers": [before, item.required_answers],
-        },
+        }
+        | _settle_label_issue(session, review, None),
         now=now,
     )
     headline = (

@@ -4,7 +4,9 @@ the numbers in the screenshots hang together as they would in a real project."""
 
 from __future__ import annotations
 
+import math
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.metrics import Accuracy, DayThroughput, eta, label_distribution, pace
@@ -12,7 +14,8 @@ from bot.metrics.quality import Estimate, needs_calibration, quality_by_annotato
 from bot.metrics.records import AnswerValue, local_date
 from bot.preview.example_data import ERIN, FRANK, ME, NOW, SAM, example
 from bot.reports.charts import progress_chart
-from bot.reports.digest import DailyDigest, WeeklyDigest
+from bot.reports.digest import DailyDigest, WeeklyDigest, learning_curve
+from bot.reports.model_figures import IssueCounts, ModelFigures, TrainingPoint
 from bot.reports.stats import (
     AgreementFigures,
     AnnotatorFigures,
@@ -173,6 +176,47 @@ def weekly() -> WeeklyDigest:
             ESTIMATES,
         ),
     )
+
+
+def model() -> ModelFigures:
+    """The project's own model after nine runs (min_labels 30, then every 200 new labels),
+    its accuracy levelling off as labels come in; suggestions shown on cards."""
+    zone = zone_of(example(SLUG).spec)
+    runs = []
+    for n in range(9):
+        labels = 30 + 200 * n
+        trained_at = NOW - timedelta(days=3 * (8 - n), hours=7)
+        runs.append(
+            TrainingPoint(
+                version=n + 1,
+                labels=labels,
+                trained_on=labels,
+                accuracy=round(0.87 - 0.25 * math.exp(-labels / 350), 4),
+                macro_f1=round(0.83 - 0.33 * math.exp(-labels / 400), 4),
+                folds=5,
+                trained_at=trained_at,
+                day=local_date(trained_at, zone),
+            )
+        )
+    return ModelFigures(
+        kind="text-logreg",
+        field="text",
+        min_labels=30,
+        decided=1876,
+        suggest=True,
+        label_errors_per_day=5,
+        runs=runs,
+        agreement=Accuracy(346, 412),
+        issues=IssueCounts(found=23, changed=9, kept=10, sent_back=1, open=3),
+        with_suggestion=Accuracy(346, 380),
+        without_suggestion=Accuracy(1285, 1460),
+    )
+
+
+def weekly_with_model() -> WeeklyDigest:
+    """The weekly summary of the same project had it declared `model:`."""
+    figures = model()
+    return replace(weekly(), model=figures, chart=learning_curve(example(SLUG).title, figures))
 
 
 def month(who: str, slug: str = SLUG, answers: int = 184) -> MonthSheet:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.preview.example_data import PEOPLE, PORTRAIT_URL, portrait_jpeg
 from bot.preview.examples_labeling import labeling_shots
+from bot.preview.examples_model import model_shots
 from bot.preview.examples_reports import report_shots
 from bot.preview.examples_review import review_shots
 from bot.preview.frames import png_uri
@@ -16,7 +17,7 @@ from bot.preview.shots import Shot
 
 
 def all_shots() -> list[Shot]:
-    shots = [*labeling_shots(), *review_shots(), *report_shots()]
+    shots = [*labeling_shots(), *review_shots(), *model_shots(), *report_shots()]
     names = [shot.name for shot in shots]
     duplicated = {name for name in names if names.count(name) > 1}
     if duplicated:

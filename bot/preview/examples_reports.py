@@ -102,6 +102,9 @@ def digest_shots() -> list[Shot]:
     title = daily.stats.title
     message = render_daily(daily)
     chart = Post([], "", file=(f"{title}: progress", daily.chart))
+    with_model = figures.weekly_with_model()
+    assert with_model.chart is not None
+    learning_curve = Post([], "", file=(f"{title}: model learning curve", with_model.chart))
     quality = render_lead_quality(title, weekly.quality, weekly=True)
     flags = render_lead_quality(title, daily.flags, weekly=False)
     assert quality is not None and flags is not None
@@ -120,6 +123,14 @@ def digest_shots() -> list[Shot]:
             "#sentiment-review (the project's review channel)",
             "bot.views.digest.render_weekly",
             [Post.of(render_weekly(weekly))],
+        ),
+        Shot(
+            "weekly-digest-model",
+            "Weekly quality summary of a project with its own model, and the learning curve",
+            "#sentiment-review (the project's review channel)",
+            "bot.views.digest.render_weekly, bot.views.model_figures.model_blocks, "
+            "bot.reports.charts.learning_curve_chart",
+            [Post.of(render_weekly(with_model)), learning_curve],
         ),
         Shot(
             "lead-quality-weekly",

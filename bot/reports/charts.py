@@ -1,5 +1,6 @@
-"""The daily digest's chart, drawn with matplotlib's Agg canvas (no display, no pyplot state,
-so it is safe in the scheduler's threads)."""
+"""The digests' charts (the daily progress chart, the weekly learning curve of a project's
+model), drawn with matplotlib's Agg canvas (no display, no pyplot state, so it is safe in the
+scheduler's threads)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from bot.metrics import DayThroughput
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from bot.reports.model_figures import TrainingPoint
+
+#: Above this many runs the learning curve is drawn without a marker per run.
+MARKERS_UP_TO = 40
 
 
 def cumulative_complete(days: Sequence[DayThroughput], complete_now: int) -> list[int]:
@@ -24,13 +30,17 @@ def cumulative_complete(days: Sequence[DayThroughput], complete_now: int) -> lis
     return list(reversed(totals))
 
 
+def png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def progress_chart(
     days: Sequence[DayThroughput], complete_now: int, total_items: int, title: str
 ) -> bytes:
     """The digest's chart as a PNG (see `draw_progress`)."""
-    buffer = io.BytesIO()
-    draw_progress(days, complete_now, total_items, title).savefig(buffer, format="png")
-    return buffer.getvalue()
+    return png(draw_progress(days, complete_now, total_items, title))
 
 
 def draw_progress(
@@ -63,6 +73,46 @@ def draw_progress(
     )
     completion.set_ylabel("items complete")
     completion.set_ylim(0, max(total_items, complete_now, 1) * 1.05)
+    axis.set_title(title.replace("$", r"\$"), fontsize=11)
+    figure.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+    return figure
+
+
+def learning_curve_chart(points: Sequence[TrainingPoint], title: str) -> bytes:
+    """The weekly digest's learning curve as a PNG (see `draw_learning_curve`)."""
+    return png(draw_learning_curve(points, title))
+
+
+def draw_learning_curve(points: Sequence[TrainingPoint], title: str) -> Figure:
+    """Cross-validated accuracy and macro-F1 of every training run against the decided labels
+    it had: whether more labels still help. The y axis is 0–100%, so a flat curve looks flat
+    rather than being stretched by autoscaling; the legend sits below, as on the daily chart."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+    figure = Figure(figsize=(8, 3.8), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    axis = figure.add_subplot()
+    marker = "o" if len(points) <= MARKERS_UP_TO else None
+    for key, name, color in (
+        ("accuracy", "accuracy", "#4a90d9"),
+        ("macro_f1", "macro-F1", "#e07b39"),
+    ):
+        shown = [(p.labels, getattr(p, key)) for p in points if getattr(p, key) is not None]
+        axis.plot(
+            [x for x, _ in shown],
+            [100 * y for _, y in shown],
+            color=color,
+            marker=marker,
+            label=f"{name} (cross-validated)",
+        )
+    axis.set_ylim(0, 100)
+    axis.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    axis.set_xlabel("decided labels when the model was trained")
+    axis.grid(axis="y", alpha=0.3)
     axis.set_title(title.replace("$", r"\$"), fontsize=11)
     figure.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     return figure

@@ -21,7 +21,8 @@ from bot.metrics.quality import (
 )
 from bot.metrics.records import local_date
 from bot.projects.sync import project_spec
-from bot.reports.charts import progress_chart
+from bot.reports.charts import learning_curve_chart, progress_chart
+from bot.reports.model_figures import ModelFigures, model_figures
 from bot.reports.stats import (
     AgreementFigures,
     ProjectStats,
@@ -66,6 +67,9 @@ class WeeklyDigest:
     edge_cases: tuple[int, list[str]]
     feedback: tuple[int, list[str]]
     quality: list[AnnotatorQuality]
+    #: Projects with `model:` only: its figures, and its learning curve once it has two runs.
+    model: ModelFigures | None = None
+    chart: bytes | None = None
 
     @property
     def flags(self) -> list[AnnotatorQuality]:
@@ -95,8 +99,8 @@ def daily_digest(session: Session, project: Project, now: datetime) -> DailyDige
 
 def weekly_digest(session: Session, project: Project, now: datetime) -> WeeklyDigest:
     """The last seven days against the seven before: agreement on items answered in each
-    window, the labels most disputed this week, annotator quality (for the leads), and what
-    annotators raised."""
+    window, the labels most disputed this week, annotator quality (for the leads), what
+    annotators raised, and the project's own model (with its learning curve) if it has one."""
     spec = project_spec(project)
     start, previous = now - WEEK, now - 2 * WEEK
     this_week = agreement_figures(
@@ -115,6 +119,7 @@ def weekly_digest(session: Session, project: Project, now: datetime) -> WeeklyDi
         stats_quality.final_outcomes(session, project.id, since=start)
     )
     tz = zone_of(spec)
+    model = model_figures(session, project.id, spec, tz)
     return WeeklyDigest(
         slug=project.slug,
         title=project.title,
@@ -127,4 +132,13 @@ def weekly_digest(session: Session, project: Project, now: datetime) -> WeeklyDi
         edge_cases=stats_counts.edge_cases_since(session, project.id, start),
         feedback=stats_counts.feedback_since(session, project.id, start),
         quality=quality_by_annotator(gold, agreement, estimates(session, project.id, spec)),
+        model=model,
+        chart=learning_curve(project.title, model),
     )
+
+
+def learning_curve(title: str, model: ModelFigures | None) -> bytes | None:
+    """The model's learning curve as a PNG, once two runs make a curve."""
+    if model is None or not model.has_curve:
+        return None
+    return learning_curve_chart(model.runs, f"{title}: model accuracy by decided labels")

@@ -32,6 +32,7 @@ from bot.metrics.quality import AnnotatorQuality, Estimate, accuracy_by_annotato
 from bot.metrics.records import local_date
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.projects.sync import project_spec
+from bot.reports.model_figures import ModelFigures, model_figures
 from storage import consensus_models, stats_annotators, stats_counts, stats_quality
 from storage.models import Annotation, Item, Project
 from storage.progress import StatusCounts, status_counts
@@ -96,6 +97,7 @@ class ProjectStats:
     throughput: list[DayThroughput]
     answers_per_day: float
     eta: Eta
+    model: ModelFigures | None = None  # projects with `model:` only
 
 
 def zone_of(spec: ProjectSpec) -> ZoneInfo:
@@ -249,4 +251,5 @@ def compute_stats(session: Session, project: Project, now: datetime) -> ProjectS
         throughput=days,
         answers_per_day=recent.answers_per_day,
         eta=eta(remaining, recent.answers_per_day, spec.deadline, today),
+        model=model_figures(session, project.id, spec, tz),
     )

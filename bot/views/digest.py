@@ -10,6 +10,7 @@ from bot.reports.digest import DailyDigest, WeeklyDigest
 from bot.reports.stats import AgreementFigures
 from bot.views.blocks import Block, cap_blocks, context, header, safe, section
 from bot.views.message import Message
+from bot.views.model_figures import model_blocks
 from bot.views.people import mention
 from bot.views.stats import percent, ratio, summary_blocks
 
@@ -64,6 +65,8 @@ def render_weekly(digest: WeeklyDigest) -> Message:
         section(_listing(*digest.edge_cases, "Edge cases added")),
         section(_listing(*digest.feedback, "Guideline feedback received")),
     ]
+    if digest.model is not None:
+        blocks += model_blocks(digest.model, chart=digest.chart is not None)
     agreement = percent(digest.this_week.percent.value)
     text = f"{digest.title}: weekly quality, agreement {agreement}"
     return Message(blocks=cap_blocks(blocks), text=text)

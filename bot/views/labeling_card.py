@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.suggestions import Suggestion
 from bot.projects.spec import ProjectSpec, TaskKind
 from bot.slack.ids import Action
 from bot.views.blocks import (
@@ -17,6 +18,7 @@ from bot.views.blocks import (
     safe,
     section,
 )
+from bot.views.choices import choice_label
 from bot.views.inputs import option
 from bot.views.item_content import render_item_content
 from bot.views.markdown import sections_within
@@ -50,7 +52,10 @@ def render_item_card(
     today: int,
     previous: Previous | None = None,
     notice: str | None = None,
+    suggestion: Suggestion | None = None,
 ) -> Message:
+    """The item and its answer controls; `suggestion` is the model's guess, shown under the
+    item (the flow decides when: `bot.domain.suggestions`, and records it in `state`)."""
     blocks: list[Block] = []
     if previous is not None:
         blocks.extend(_previous_blocks(state, previous))
@@ -59,12 +64,21 @@ def render_item_card(
     blocks.append(section(f"*{safe(title, 150)}*  ·  {progress_line(remaining, today)}"))
     content = render_item_content(spec, data)
     blocks.extend(content.blocks)
+    if suggestion is not None:
+        blocks.append(context([suggestion_line(spec, suggestion)]))
     if spec.task.question:
         blocks.append(context([f"*{safe(spec.task.question, 300)}*"]))
     blocks.extend(_answer_controls(spec, state))
     blocks.append(_session_controls(spec, state, truncated=content.truncated))
     text = f"{title}: {content.fallback}" if content.fallback else f"{title}: next item"
     return Message(blocks=cap_blocks(blocks), text=text)
+
+
+def suggestion_line(spec: ProjectSpec, suggestion: Suggestion) -> str:
+    """The line under the item, "Model suggests: 🙂 Positive (0.83)": the choice as its button
+    shows it (emoji and text), the probability to two decimals."""
+    label = safe(choice_label(spec, suggestion.label), 200)
+    return f"Model suggests: {label} ({suggestion.probability:.2f})"
 
 
 def _previous_blocks(state: CardState, previous: Previous) -> list[Block]:

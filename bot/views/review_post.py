@@ -48,6 +48,21 @@ class AnswerLine:
 
 
 @dataclass(frozen=True)
+class LabelDoubt:
+    """Why the project's model questions the decided label (`storage.models.LabelIssue`)."""
+
+    model_version: int
+    given: Any
+    given_probability: float
+    suggested: Any
+    suggested_probability: float
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.suggested != self.given)
+
+
+@dataclass(frozen=True)
 class ReviewPost:
     """Everything the post shows, read in one transaction."""
 
@@ -68,12 +83,17 @@ class ReviewPost:
     note: str | None = None
     edge_case: tuple[str, str] | None = None  # (marked by, what makes it hard)
     names: Mapping[str, str] = field(default_factory=dict)  # Slack id -> display name
+    label_doubt: LabelDoubt | None = None  # a possible label error: the model's probabilities
 
     @property
     def suggested(self) -> Any:
-        """The label the post highlights (and the resolve form preselects): the weighted vote's
-        top label where the project weighs answers (the raw majority may rest on a spammer),
-        else the plain majority; nothing on a tie."""
+        """The label the post highlights (and the resolve form preselects): nothing for a
+        possible label error, where the question is whether the people or the model are right
+        and a highlight would push the lead towards one of them; else the weighted vote's top
+        label where the project weighs answers (the raw majority may rest on a spammer), else
+        the plain majority; nothing on a tie."""
+        if self.label_doubt is not None:
+            return None
         if self.posterior is None:
             return self.majority
         if len(self.posterior) > 1 and self.posterior[0][1] - self.posterior[1][1] < 1e-9:
@@ -111,11 +131,38 @@ def _reason(post: ReviewPost, reason: ReviewReason) -> str:
             f"the weighted vote is not sure enough after {len(post.answers)} answers: "
             f"{sure} for {shown}, {bar} is needed to decide"
         )
+    if reason is ReviewReason.POSSIBLE_LABEL_ERROR:
+        return _label_error(post)
     if reason is ReviewReason.QA_SAMPLE:
         return f"drawn for QA ({review.qa_sample_rate:.0%} of completed items are checked)"
     if post.reasons[0] is ReviewReason.MANUAL:  # `requested_by` is who opened the review
         return f"sent to review by {post.who(post.requested_by)}"
     return "sent to review by a lead"
+
+
+def _label_error(post: ReviewPost) -> str:
+    """The model's probability for the decided label and for its own label."""
+    doubt = post.label_doubt
+    if doubt is None:
+        return "possible label error: the project's model finds the decided label unlikely"
+    given = safe(choice_label(post.spec, doubt.given), 100)
+    model = f"possible label error: the project's model (v{doubt.model_version}) gives *{given}*"
+    if not doubt.differs:
+        return f"{model}, the decided label, only {percent(doubt.given_probability)}"
+    suggested = safe(choice_label(post.spec, doubt.suggested), 100)
+    return (
+        f"{model}, the decided label, {percent(doubt.given_probability)}, "
+        f"and *{suggested}* {percent(doubt.suggested_probability)}"
+    )
+
+
+def percent(value: float) -> str:
+    """A probability as a whole percentage, never rounded to a certain 0% or 100%."""
+    if 0 < value < 0.005:
+        return "under 1%"
+    if 0.995 < value < 1:
+        return "over 99%"
+    return f"{value:.0%}"
 
 
 def shares(value: float, bar: float) -> tuple[str, str]:
@@ -139,7 +186,7 @@ def render_review_post(post: ReviewPost) -> Message:
             f"{safe(choice_label(spec, label), 100)} {p:.0%}" for label, p in post.posterior
         )
         blocks.append(context([f":scales: *Weighted vote* (by each annotator's record): {shares}"]))
-    reference = _reference_fields(spec, item)
+    reference = _reference_fields(spec, item, model=post.label_doubt is None)
     if reference:
         blocks.append(fields_section(reference))
     for label, excerpt in post.excerpts[:3]:
@@ -197,12 +244,14 @@ def _answer_line(post: ReviewPost, answer: AnswerLine) -> str:
     return f"• {who}: _Unsure_ ({safe(reason, 100)}){note}"
 
 
-def _reference_fields(spec: ProjectSpec, item: Item) -> list[str]:
+def _reference_fields(spec: ProjectSpec, item: Item, *, model: bool) -> list[str]:
+    """The gold answer, and the item's stored prediction unless the model's newer word on the
+    item (a possible label error) is in the reason already."""
     fields = []
     if item.gold_answer is not None:
         note = f"\n{safe(item.gold_note, 300)}" if item.gold_note else ""
         fields.append(f"*Gold answer*\n{safe(choice_label(spec, item.gold_answer), 300)}{note}")
-    if item.prediction is not None:
+    if model and item.prediction is not None:
         score = f" ({item.prediction_score:.2f})" if item.prediction_score is not None else ""
         fields.append(
             f"*Model prediction*\n{safe(choice_label(spec, item.prediction), 300)}{score}"

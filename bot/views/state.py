@@ -14,7 +14,8 @@ MAX_METADATA = 3000
 
 
 class CardState(BaseModel):
-    """Where a DM card stands: project, the lease it shows, and the running session count."""
+    """Where a DM card stands: project, the lease it shows, the running session count, and
+    whether it shows the model's suggestion."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -26,6 +27,8 @@ class CardState(BaseModel):
     item_id: int | None = Field(default=None, alias="i", ge=1, le=MAX_ROW_ID)
     version: str | None = Field(default=None, alias="v", max_length=64)
     response_url: str | None = Field(default=None, alias="r", max_length=500)
+    #: The card shows the model's suggestion (`bot.domain.suggestions`): the answer records it.
+    suggested: bool | None = Field(default=None, alias="s")
 
     def encode(self, **changes: object) -> str:
         state = self.model_copy(update=changes) if changes else self

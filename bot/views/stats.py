@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.metrics import Eta
 from bot.metrics.records import as_aware
+from bot.reports.model_figures import ModelFigures
 from bot.reports.stats import AgreementFigures, AnnotatorFigures, ProjectStats
 from bot.reports.timesheet import MonthSheet
 from bot.views.blocks import (
@@ -130,9 +131,39 @@ def _estimate(a: AnnotatorFigures) -> str:
     return f" · model estimate {percent(a.estimate.accuracy)}{habit}{held}"
 
 
+def not_trained_text(model: ModelFigures) -> str:
+    """Why there is no model yet: labels still needed, or the first run still to come."""
+    if model.decided < model.min_labels:
+        return f"no model yet: {model.decided:,} of {model.min_labels:,} labels needed"
+    return (
+        f"no model yet: {model.decided:,} labels decided ({model.min_labels:,} needed), "
+        "the first training run is due"
+    )
+
+
+def model_line(model: ModelFigures) -> str:
+    """The project's own model in one line (no user text in it): `/label stats` and the
+    `stats` command; the weekly digest says more."""
+    run = model.latest
+    if run is None:
+        return f"Model: {not_trained_text(model)}"
+    issues = model.issues
+    sent_back = f", {issues.sent_back:,} sent back" if issues.sent_back else ""
+    return (
+        f"Model v{run.version}: accuracy {percent(run.accuracy)} · macro-F1 "
+        f"{percent(run.macro_f1)} (cross-validated, {run.trained_on:,} labels) · agreed with "
+        f"people on {percent(model.agreement.value)} of {model.agreement.scored:,} items · "
+        f"possible label errors {issues.found:,} found, {issues.changed:,} changed, "
+        f"{issues.kept:,} kept{sent_back}, {issues.open:,} open"
+    )
+
+
 def render_stats(stats: ProjectStats, *, for_lead: bool) -> Message:
-    """The project summary; per-annotator figures only for leads."""
+    """The project summary (with its model's line if it has one); per-annotator figures
+    only for leads."""
     blocks = [header(f"{stats.title}: stats"), *summary_blocks(stats)]
+    if stats.model is not None:
+        blocks.append(context([model_line(stats.model)]))
     if for_lead:
         blocks.append(
             section(f"*Annotators* (visible to leads only)\n{annotator_lines(stats.annotators)}")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from bot.metrics import Accuracy
 from bot.metrics.records import as_aware
+from bot.reports.model_figures import ModelFigures, TrainingPoint
 from bot.reports.stats import ProjectStats
 
 
@@ -104,6 +106,54 @@ def stats_json(stats: ProjectStats) -> dict[str, Any]:
             "deadline": _iso(stats.deadline),
             "on_track": eta_.on_track,
         },
+        "model": None if stats.model is None else model_json(stats.model),
+    }
+
+
+def model_json(model: ModelFigures) -> dict[str, Any]:
+    """The project's own model: the weekly digest's figures and every run's (the learning
+    curve)."""
+    latest = model.latest
+    return {
+        "kind": model.kind,
+        "field": model.field,
+        "min_labels": model.min_labels,
+        "decided_labels": model.decided,
+        "suggest": model.suggest,
+        "latest": None if latest is None else _run(latest),
+        "agreement_with_people": _share(model.agreement),
+        "label_errors": {
+            "found": model.issues.found,
+            "changed": model.issues.changed,
+            "kept": model.issues.kept,
+            "sent_back": model.issues.sent_back,
+            "open": model.issues.open,
+        },
+        "suggestions": {
+            "shown": _share(model.with_suggestion),
+            "not_shown": _share(model.without_suggestion),
+        },
+        "learning_curve": [_run(run) for run in model.runs],
+    }
+
+
+def _run(run: TrainingPoint) -> dict[str, Any]:
+    return {
+        "version": run.version,
+        "trained_at": run.trained_at.isoformat(),
+        "labels": run.labels,
+        "trained_on": run.trained_on,
+        "accuracy": _round(run.accuracy),
+        "macro_f1": _round(run.macro_f1),
+        "folds": run.folds,
+    }
+
+
+def _share(accuracy: Accuracy) -> dict[str, Any]:
+    return {
+        "share": _round(accuracy.value),
+        "matching": accuracy.correct,
+        "scored": accuracy.scored,
     }
 
 

@@ -129,9 +129,20 @@ def _folds(counts: Counter[str]) -> int:
 
 
 def train(data: TrainingSet, *, max_seconds: float, seed: int = 0) -> Trained:
-    """Cross-validate, calibrate, then fit on every label. Raises TrainingTimeout past
-    `max_seconds` (checked after each fit) and NotEnoughLabels when the labels cannot be
-    learned yet."""
+    """Cross-validate, calibrate, then fit on every label, on one BLAS thread. Raises
+    TrainingTimeout past `max_seconds` (checked after each fit) and NotEnoughLabels when the
+    labels cannot be learned yet.
+
+    One thread: on 2 cores a second OpenBLAS thread made the regression 1.7x slower in wall
+    time and 2x in CPU (bench/README.md, "Model in the loop"), and it would compete with the
+    process serving Slack."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _train(data, max_seconds=max_seconds, seed=seed)
+
+
+def _train(data: TrainingSet, *, max_seconds: float, seed: int) -> Trained:
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import StratifiedKFold
 

@@ -17,18 +17,7 @@ from typing import TextIO
 from rich.markup import escape
 
 from bot.cli.app import EXIT_CANNOT_WRITE, fail
-
-
-def current_umask() -> int:
-    """The process umask; reading it means setting it, so it is put straight back."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def follow_umask(path: Path, *, directory: bool = False) -> None:
-    """Give `path` the mode a plain `open()` (or `mkdir`) would have given it."""
-    path.chmod((0o777 if directory else 0o666) & ~current_umask())
+from bot.runtime.files import follow_umask
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.projects.loader import ProjectFileError, load_project_file
 from bot.projects.messages import ID_HINTS
 from bot.projects.spec import CHANNEL_PATTERN, SLUG_PATTERN, USER_PATTERN
+from bot.runtime.files import follow_umask
 
 MAX_CHOICES = 25
 
@@ -197,16 +198,11 @@ def _staged(directory: Path, text: str) -> Path:
     descriptor, name = tempfile.mkstemp(dir=directory, prefix=".init-", suffix=".yml")
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)
-    os.chmod(name, 0o666 & ~_umask())
-    return Path(name)
+    staged = Path(name)
+    follow_umask(staged)
+    return staged
 
 
 def _write_new(path: Path, text: str) -> None:
     with path.open("x", encoding="utf-8") as handle:
         handle.write(text)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

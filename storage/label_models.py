@@ -13,7 +13,7 @@ from typing import Any
 from typing import cast as cast_type
 
 from sqlalchemy import Table, Text, and_, bindparam, case, cast, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from storage.models import (
     Annotation,
@@ -123,8 +123,6 @@ def latest(session: Session, project_id: int) -> LabelModel | None:
 
 def runs(session: Session, project_id: int) -> list[LabelModel]:
     """Every training run, oldest first, without loading the fitted models."""
-    from sqlalchemy.orm import defer
-
     return list(
         session.scalars(
             select(LabelModel)

@@ -263,10 +263,15 @@ def test_two_processes_share_the_queue_and_one_digest_per_period_survives_a_kill
                 time.sleep(0.5)
             _wait_for_posted_digests(sessions, 2)
         finally:
-            for proc, _, _ in procs:
+            for proc, _, log in procs:
                 if proc.poll() is None:
                     os.killpg(proc.pid, signal.SIGTERM)
-                    proc.wait(timeout=30)
+                    try:  # gunicorn's graceful stop, then a running job's grace (shutdown.py)
+                        proc.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        raise AssertionError(
+                            f"no exit 30 s after SIGTERM:\n{log.read_text()}"
+                        ) from None
 
         digests = [c for c in fake.calls_to("chat.postMessage") if c["channel"] == DIGEST_CHANNEL]
 

@@ -17,6 +17,7 @@ from bot.projects.loader import ProjectLoadError
 from bot.runtime.config import ConfigError, Settings
 from bot.runtime.failures import SlackUnreachable, reason, slack_unreachable
 from bot.runtime.log_setup import configure_logging
+from bot.runtime.shutdown import leave_unfinished_jobs
 from bot.scheduling.leader import LeaderLock
 from bot.scheduling.scheduler import forget_connections_after_fork, start_scheduler, stop_scheduler
 from bot.slack.app import check_identity, create_app, sync_projects
@@ -72,6 +73,7 @@ def start(*, http: bool, host: str, port: int, workers: int, threads: int, sched
     finally:
         if os.getpid() == owner:  # a gunicorn worker leaving unwinds through here too
             stop_scheduler(running)
+            leave_unfinished_jobs()
 
 
 def _start_scheduler(settings: Settings) -> BackgroundScheduler:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -34,6 +35,7 @@ from bot.reports.digest import DigestKind
 from bot.runtime.config import Settings
 from bot.runtime.failures import log_failure
 from bot.runtime.services import Services, SlackDirectory
+from bot.runtime.shutdown import JOB_THREAD_PREFIX
 from storage.db import SessionFactory, read_only, unit_of_work
 from storage.maintenance import forget_processed_events
 from storage.models import Project, utcnow
@@ -293,7 +295,9 @@ def start_scheduler(
         clock=clock,
         may_run=may_run,
     )
-    scheduler = BackgroundScheduler(timezone=ZoneInfo("UTC"))
+    # Named threads, so a stop can say which job it did not wait for (bot.runtime.shutdown).
+    pool = ThreadPoolExecutor(10, pool_kwargs={"thread_name_prefix": JOB_THREAD_PREFIX})
+    scheduler = BackgroundScheduler(timezone=ZoneInfo("UTC"), executors={"default": pool})
     ids = register_jobs(scheduler, jobs)
     services = Services(
         settings=settings, sessions=session_factory, client=client, directory=directory, clock=clock

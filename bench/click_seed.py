@@ -89,12 +89,17 @@ def seed(url: str, items: int, answers: int, consensus: str = "majority") -> int
             rows = [_answer(i, project_id, k, now) for i in ids for k in range(counts[i - 1])]
             if rows:
                 conn.execute(insert(Annotation), rows)
-    with engine.begin() as conn:
-        if postgres:
+    if postgres:
+        with engine.begin() as conn:
             conn.execute(text("SELECT setval('items_id_seq', (SELECT max(id) FROM items))"))
-        else:
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        conn.execute(text("ANALYZE"))
+            conn.execute(text("ANALYZE"))
+    else:  # on the driver's connection: SQLite refuses a checkpoint inside a transaction
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+            raw.driver_connection.execute("ANALYZE")  # type: ignore[union-attr]
+        finally:
+            raw.close()
     if postgres:
         # A bulk load leaves PostgreSQL a vacuum of every new row (autovacuum's insert
         # threshold) and a checkpoint of the WAL it wrote; done here, the runs measure clicks

@@ -5,8 +5,11 @@ a file beside the SQLite one); each process prunes claims past the window."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
@@ -14,7 +17,7 @@ from sqlalchemy import Engine, select
 from bot.slack.replay_guard import KEEP_SIGNATURES, ReplayGuard
 from storage.db import make_engine, make_session_factory
 from storage.models import SeenRequest, utcnow
-from storage.replays import make_claims_engine
+from storage.replays import CLAIM_WAIT_SECONDS, make_claims_engine
 from tests.harness import BotHarness, running_bot
 from tests.processes import free_port
 from tests.slack_requests import SlackResponse
@@ -92,3 +95,25 @@ def test_without_a_database_to_claim_in_a_request_goes_through_with_a_warning(
     assert record.getMessage().startswith(
         "replay check skipped: the database is unavailable (connection failed:"
     )
+
+
+def test_a_claim_waits_for_a_locked_sqlite_file_only_briefly_then_lets_the_request_by(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    claims = make_claims_engine(f"sqlite:///{tmp_path}/labeler.db")
+    guard = ReplayGuard(claims)
+    assert guard.first_time("v0=" + "1" * 64)  # and pruned: the next claim is only a claim
+    holder = sqlite3.connect(f"{tmp_path}/labeler.db-requests", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+        started = time.monotonic()
+
+        admitted = guard.first_time("v0=" + "2" * 64)
+
+        waited = time.monotonic() - started
+    finally:
+        holder.close()
+        claims.dispose()
+    assert admitted is True
+    assert CLAIM_WAIT_SECONDS <= waited < 5  # not SQLite's default wait of 10 s
+    assert "replay check skipped: the database is unavailable" in caplog.text

@@ -368,6 +368,11 @@ def main() -> None:
         first_item = args.items - len(args.processes) * args.clients
         counted = count_statements(url, project_id, args.statement_clicks, first_item)
         print(f"statements per click: {counted.per_click:.2f} (over {counted.clicks} clicks)")
+        print(
+            f"CPU per click in process: {counted.ack_ms:.2f} ms to the ack, of which "
+            f"{counted.floor_ack_ms:.2f} ms any acked click pays (gate, Bolt); "
+            f"{counted.post_ms:.2f} ms for the next card's response_url POST"
+        )
         for kind, n in counted.by_kind.most_common():
             print(f"  {n / counted.clicks:5.2f}  {kind}")
         print(HEADER, flush=True)
@@ -393,6 +398,9 @@ def main() -> None:
             "clients": args.clients,
             "statements_per_click": counted.per_click,
             "statements": dict(counted.by_kind),
+            "ack_cpu_ms": counted.ack_ms,
+            "floor_ack_cpu_ms": counted.floor_ack_ms,
+            "post_cpu_ms": counted.post_ms,
             "rows": rows,
         }
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")

@@ -60,6 +60,24 @@ def click_body(user: str, project_id: int, lease_id: int, response_url: str) -> 
     return urllib.parse.urlencode({"payload": json.dumps(payload)})
 
 
+def link_click_body(user: str, project_id: int, lease_id: int, response_url: str) -> str:
+    """A click on the card's "Open full guidelines" link button: the app only acks it, so it
+    costs what every click pays before any labeling work (`click_floor.py`)."""
+    payload = json.loads(
+        urllib.parse.parse_qs(click_body(user, project_id, lease_id, response_url))["payload"][0]
+    )
+    payload["actions"] = [
+        {
+            "action_id": "open_link",
+            "block_id": "guidelines",
+            "type": "button",
+            "action_ts": f"{time.time():.6f}",
+            "text": {"type": "plain_text", "text": "Open full guidelines"},
+        }
+    ]
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
 def card_lease(card: dict[str, Any]) -> tuple[int | None, bool]:
     """The lease id the card's answer buttons carry (None on the done card), and whether the
     card confirms the answer ("Recorded …") rather than a notice such as "got its answers from

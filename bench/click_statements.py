@@ -14,12 +14,13 @@ from __future__ import annotations
 import functools
 import io
 import re
+import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from click_requests import SECRET, TOKEN, card_lease, click_body, signed
+from click_requests import SECRET, TOKEN, card_lease, click_body, link_click_body, signed
 from click_seed import first_leases
 from sqlalchemy import Engine, event
 
@@ -27,6 +28,7 @@ from bot.runtime.config import Settings
 from bot.slack.app import create_app
 from bot.slack.gate import RequestGate
 from bot.slack.replay_guard import ReplayGuard
+from bot.slack.respond import RetryingRespond
 from bot.slack.server import make_wsgi_app
 from storage.db import SLACK_WRITE_WAIT, make_engine, make_session_factory
 from storage.replays import make_claims_engine
@@ -40,6 +42,12 @@ class StatementCount:
     by_kind: Counter[str]
     cpu_seconds: float  # this process's CPU for the clicks, the in-process fake Slack's included
     ack_cpu_seconds: float  # the request thread's CPU from the request to its ack
+    floor_ack_ms: float  # a click the app only acks (a link button): the gate, Bolt, the ack
+    post_ms: float  # one response_url POST of the next card, in the posting thread
+
+    @property
+    def ack_ms(self) -> float:
+        return 1000 * self.ack_cpu_seconds / self.clicks
 
     @property
     def per_click(self) -> float:
@@ -127,7 +135,7 @@ def count_statements(
         claims = make_claims_engine(url)
         counters = [_Counter(engine, kinds), _Counter(claims, kinds)]
         app = create_app(settings, make_session_factory(engine))
-        wsgi = make_wsgi_app(app, engine, RequestGate(SECRET, ReplayGuard(claims)))
+        wsgi = make_wsgi_app(app, engine, RequestGate(SECRET, _counted_guard(claims, counters)))
         done, ack_cpu = 0, 0.0
         cpu = time.process_time()
         try:
@@ -147,11 +155,55 @@ def count_statements(
                 if next_lease is None:
                     break
                 lease_id = next_lease
-        finally:
             cpu = time.process_time() - cpu
+            floor = _floor_ack_ms(wsgi, fake, user, project_id, lease_id)
+            post = _post_ms(fake, card)
+        finally:
             engine.dispose()
             claims.dispose()
-    return StatementCount(done, sum(kinds.values()), kinds, cpu, ack_cpu)
+    return StatementCount(done, sum(kinds.values()), kinds, cpu, ack_cpu, floor, post)
+
+
+def _counted_guard(claims: Engine, counters: list[_Counter]) -> ReplayGuard:
+    """The replay guard, its claim counted: one autocommit INSERT on the driver's connection,
+    which SQLAlchemy's events do not see (`storage.replays.claim_signature`)."""
+    guard = ReplayGuard(claims)
+    claim = guard.first_time
+
+    def counted(signature: str) -> bool:
+        counters[0]._count("INSERT seen_requests (autocommit, the replay claim)")
+        return claim(signature)
+
+    guard.first_time = counted  # type: ignore[method-assign]
+    return guard
+
+
+def _floor_ack_ms(wsgi: Any, fake: FakeSlack, user: str, project_id: int, lease_id: int) -> float:
+    """The request thread's CPU for a click the app only acks, median of 5 rounds of 40."""
+    rounds = []
+    for _ in range(5):
+        spent = 0.0
+        for _ in range(40):
+            body = link_click_body(user, project_id, lease_id, fake.response_url("floor"))
+            environ = _environ(body)
+            started = time.thread_time()
+            list(wsgi(environ, _ok))
+            spent += time.thread_time() - started
+        rounds.append(1000 * spent / 40)
+    return statistics.median(rounds)
+
+
+def _post_ms(fake: FakeSlack, card: dict[str, Any]) -> float:
+    """CPU of posting `card` to a response_url as the after-ack pool does (kept-alive pool),
+    median of 5 rounds of 40, in this thread only (not the fake's)."""
+    respond = RetryingRespond(response_url=fake.response_url("floor"))
+    rounds = []
+    for _ in range(5):
+        started = time.thread_time()
+        for _ in range(40):
+            respond(text=card.get("text", ""), blocks=card.get("blocks"), replace_original=True)
+        rounds.append(1000 * (time.thread_time() - started) / 40)
+    return statistics.median(rounds)
 
 
 def _ok(status: str, _headers: Any) -> None:

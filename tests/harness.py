@@ -163,8 +163,11 @@ def running_bot(
             claims.dispose()
 
 
-def eventually(check: Any, timeout: float = 5.0) -> Any:
-    """Poll `check` until it returns a truthy value (work after the ack runs in other threads)."""
+def eventually(check: Any, timeout: float = 15.0) -> Any:
+    """Poll `check` until it returns a truthy value (work after the ack runs in other threads).
+
+    The timeout only matters when the check fails: it is generous because CI runs two test
+    workers beside PostgreSQL and real server processes on two cores."""
     import time
 
     deadline = time.monotonic() + timeout

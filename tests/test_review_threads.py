@@ -99,14 +99,15 @@ def test_edits_and_deletions_are_reflected(bot: BotHarness) -> None:
         bot, bot.payloads.message_deleted(REVIEW_CHANNEL, second, user=ANNOT, thread_ts=thread)
     )
 
-    def settled() -> list[Comment] | None:
-        rows = comments(bot)
-        done = rows[0].edited_at is not None and rows[1].deleted_at is not None
-        return rows if done else None
+    def settled() -> dict[str, Comment] | None:
+        # By message, not by id: the two replies are stored after their acks, in either order.
+        by_ts = {row.message_ts: row for row in comments(bot)}
+        done = by_ts[first].edited_at is not None and by_ts[second].deleted_at is not None
+        return by_ts if done else None
 
-    rows = eventually(settled)
-    assert rows, "edit and deletion applied"
-    assert rows[0].text == "Positive"
+    by_ts = eventually(settled)
+    assert by_ts, "edit and deletion applied"
+    assert by_ts[first].text == "Positive"
 
 
 @pytest.mark.parametrize(

@@ -96,8 +96,14 @@ def claim_signature(engine: Engine, signature: str, now: datetime) -> bool:
 def _stored_time(engine: Engine, now: datetime) -> Any:
     """`now` as SQLAlchemy stores it in `received_at` (on SQLite, its text format), so
     `forget_signatures` compares like with like."""
-    process = _TABLE.c.received_at.type.bind_processor(engine.dialect)
+    name = engine.dialect.name
+    if name not in _TIME_PROCESSORS:
+        _TIME_PROCESSORS[name] = _TABLE.c.received_at.type.bind_processor(engine.dialect)
+    process = _TIME_PROCESSORS[name]
     return process(now) if process is not None else now
+
+
+_TIME_PROCESSORS: dict[str, Any] = {}
 
 
 def forget_signatures(engine: Engine, *, before: datetime) -> int:

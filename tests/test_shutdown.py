@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from threading import Event
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.runtime.shutdown import leave_unfinished_jobs
 from bot.scheduling.scheduler import stop_scheduler
-from tests.harness import BotHarness
+from tests.harness import BotHarness, eventually
 from tests.test_scheduler import project_files, scheduler_for
 
 
-def _run_now(scheduler: object, fn: object) -> None:
-    scheduler.add_job(fn, id="long-job")  # type: ignore[attr-defined]
-    scheduler.resume()  # type: ignore[attr-defined]
+def _run_now(scheduler: BackgroundScheduler, fn: Callable[[], None], started: Event) -> None:
+    """Run `fn` once, now, and return once it runs and the scheduler has let go of the job
+    (stopped earlier, the scheduler's own loop fails to remove it)."""
+    scheduler.add_job(fn, id="long-job")
+    scheduler.resume()
+    assert started.wait(10)
+    assert eventually(lambda: scheduler.get_job("long-job") is None)
 
 
 def test_a_stop_leaves_a_job_that_outlasts_the_grace_and_says_so(
@@ -32,8 +39,7 @@ def test_a_stop_leaves_a_job_that_outlasts_the_grace_and_says_so(
     scheduler = scheduler_for(bot, project_files(tmp_path, ["sentiment"]))
     exits: list[int] = []
     try:
-        _run_now(scheduler, training)
-        assert started.wait(10)
+        _run_now(scheduler, training, started)
         stop_scheduler(scheduler)
         with caplog.at_level(logging.WARNING, logger="bot.runtime.shutdown"):
             leave_unfinished_jobs(0.2, exit_now=exits.append)
@@ -52,8 +58,7 @@ def test_a_stop_waits_for_a_job_that_ends_within_the_grace(bot: BotHarness, tmp_
         finished.set()
 
     scheduler = scheduler_for(bot, project_files(tmp_path, ["sentiment"]))
-    _run_now(scheduler, digest)
-    assert started.wait(10)
+    _run_now(scheduler, digest, started)
     stop_scheduler(scheduler)
     exits: list[int] = []
     leave_unfinished_jobs(10, exit_now=exits.append)

@@ -174,6 +174,13 @@ def _leader(logs: list[Path]) -> int:
     raise AssertionError("no process became the scheduler's leader")
 
 
+def _wait_for_line(log: Path, line: str) -> None:
+    deadline = time.monotonic() + 130
+    while line not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.5)
+
+
 def _decided_items(session: Any, slug: str, count: int) -> None:
     """`count` items of project `slug` decided by consensus, three labels in turn."""
     project = session.scalars(select(Project).where(Project.slug == slug)).one()
@@ -254,6 +261,9 @@ def test_two_processes_share_the_queue_and_one_digest_per_period_survives_a_kill
 
             leader = _leader([p[2] for p in procs])
             _wait_for_posted_digests(sessions, 1)  # kill it between runs, not mid-post
+            # ... and after its training run: a run cut short leaves the model without its log
+            # line, and a stop now waits only seconds for a running job (bot.runtime.shutdown).
+            _wait_for_line(procs[leader][2], "model v1 trained")
             os.killpg(procs[leader][0].pid, signal.SIGKILL)
             procs[leader][0].wait(timeout=10)
             survivor = procs[1 - leader][2]

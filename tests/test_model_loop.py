@@ -297,7 +297,34 @@ def test_a_failed_run_leaves_labeling_untouched_and_waits_for_the_next_trigger(
         assert item is not None and item.prediction is None and item.status is ItemStatus.OPEN
 
     monkeypatch.undo()
-    assert trainer.run() == 1, "an unexpected failure is retried at the next run"
+    assert trainer.run() == 0, "an unexpected failure is retried after a wait, not at once"
+    now = bot.services.clock()
+    bot.services.clock = lambda: now + timedelta(minutes=1, seconds=1)  # type: ignore[method-assign]
+    assert trainer.run() == 1, "... and without waiting for new labels"
+    assert trainer.backoff == {}
+
+
+def test_a_run_that_keeps_failing_is_tried_less_and_less_often(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project_id = setup(bot)
+    decide(bot, project_id, balanced(30))
+    started = bot.services.clock()
+    minutes = 0.0
+    bot.services.clock = lambda: started + timedelta(minutes=minutes)  # type: ignore[method-assign]
+    attempts: list[float] = []
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(minutes)
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("bot.flows.model_upkeep.train", broken)
+    trainer = ModelTrainer(bot.services)
+    for minute in range(200):  # the scheduler's job runs every minute
+        minutes = minute + 0.5
+        trainer.run()
+
+    assert attempts == [0.5, 1.5, 3.5, 7.5, 15.5, 31.5, 63.5, 123.5, 183.5]
 
 
 def test_labels_that_cannot_be_learned_yet_wait_for_more(bot: BotHarness) -> None:

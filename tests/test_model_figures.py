@@ -189,6 +189,7 @@ def test_the_weekly_digest_reports_the_model_and_uploads_its_learning_curve(
         "Answers matching the decided label: with the model's suggestion on the card 100% of 2 "
         "answers; without 67% of 3 answers."
     ) in text
+    assert "these figures understate it on the rest of the queue" in text, "v2 chose its labels"
     assert "Learning curve below" in text
     complete = bot.fake.last("files.completeUploadExternal")
     assert complete["channel_id"] == REVIEW_CHANNEL
@@ -288,6 +289,7 @@ def test_one_training_run_is_no_curve_and_suggestions_off_are_not_mentioned(
     text = all_text(bot.fake.calls_to("chat.postMessage")[0]["blocks"])
     assert "*Model* v1, trained 02 Mar 2026 on 30 decided labels" in text
     assert "(was" not in text and "Learning curve" not in text
+    assert "understate" not in text, "v1 learned from labels the model did not choose"
     assert "No item the model predicted has been decided by people yet." in text
     assert "Possible label errors: not searched (`label_errors_per_day: 0`)." in text
     assert "suggestion" not in text

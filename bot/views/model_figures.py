@@ -10,6 +10,14 @@ from bot.views.blocks import Block, context, section
 from bot.views.stats import not_trained_text, percent
 
 
+#: Once a model has predicted the queue, people get its least certain items first (storage.queue),
+#: so what is measured on their labels is measured on the hardest items (docs/model.md).
+HARDEST_FIRST = (
+    "Measured on the items people labeled. Since v1 the queue has given them the items the "
+    "model was least sure of first, so these figures understate it on the rest of the queue."
+)
+
+
 def trained_text(run: TrainingPoint, previous: TrainingPoint | None) -> str:
     """Which run, when, on how much, and how good by cross-validation (against the run
     before, so a text-only reader sees the trend the chart shows)."""
@@ -79,6 +87,8 @@ def model_blocks(model: ModelFigures, *, chart: bool) -> list[Block]:
     if model.shows_suggestions:
         lines.append(suggestions_text(model))
     blocks = [section("\n".join(lines))]
+    if run.version > 1:
+        blocks.append(context([HARDEST_FIRST]))
     if chart:
         blocks.append(
             context(["Learning curve below: accuracy and macro-F1 at each training run."])

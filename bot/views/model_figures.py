@@ -9,7 +9,6 @@ from bot.reports.model_figures import ModelFigures, TrainingPoint
 from bot.views.blocks import Block, context, section
 from bot.views.stats import not_trained_text, percent
 
-
 #: Once a model has predicted the queue, people get its least certain items first (storage.queue),
 #: so what is measured on their labels is measured on the hardest items (docs/model.md).
 HARDEST_FIRST = (

@@ -8,7 +8,12 @@ to the cross-validated scores, so calibration costs no extra model fits.
 
 Only decided labels are training data (undecided items have no label to learn). Out-of-sample
 probabilities come from stratified k-fold cross-validation: each decided item is scored by a
-model that never saw it, which is what cleanlab needs and what makes the accuracy honest.
+regression that never saw its label, which is what cleanlab needs and what makes the accuracy
+honest. The features are computed once per run and shared by the folds: the vocabulary and
+the IDF weights are fitted on the texts alone, never on a label, and computing them per fold
+cost as much again as all the regressions. The regression is solved by Newton-CG: the same
+optimum as L-BFGS in about 7 steps instead of 40–60, in half the time or less
+(bench/README.md, "Model in the loop").
 scikit-learn is imported here only: the rest of the bot runs without the `model` extra.
 """
 
@@ -72,28 +77,35 @@ class TextModel:
         return _softmax(_logits(self.pipeline, texts) / self.temperature)
 
 
-def _pipeline(seed: int) -> Any:
+def _features() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.pipeline import FeatureUnion
 
     def tfidf(**analyzer: Any) -> Any:
         return TfidfVectorizer(
             min_df=2, max_features=MAX_FEATURES, sublinear_tf=True, dtype=np.float32, **analyzer
         )
 
-    features = FeatureUnion(
+    return FeatureUnion(
         [
             ("words", tfidf(analyzer="word", ngram_range=(1, 2))),
             ("chars", tfidf(analyzer="char_wb", ngram_range=(2, 5))),
         ]
     )
-    regression = LogisticRegression(C=4.0, max_iter=300, random_state=seed)
-    return Pipeline([("features", features), ("classifier", regression)])
+
+
+def _regression() -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=4.0, solver="newton-cg", max_iter=300)
 
 
 def _logits(pipeline: Any, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-    scores = np.asarray(pipeline.decision_function(list(texts)), dtype=np.float64)
+    return _scores(pipeline.decision_function(list(texts)))
+
+
+def _scores(decision: Any) -> npt.NDArray[np.float64]:
+    scores = np.asarray(decision, dtype=np.float64)
     if scores.ndim == 1:  # two classes: one score, the second class's log-odds
         scores = np.column_stack([np.zeros_like(scores), scores])
     return scores
@@ -145,6 +157,7 @@ def train(data: TrainingSet, *, max_seconds: float, seed: int = 0) -> Trained:
 def _train(data: TrainingSet, *, max_seconds: float, seed: int) -> Trained:
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import StratifiedKFold
+    from sklearn.pipeline import Pipeline
 
     started = time.monotonic()
 
@@ -157,16 +170,19 @@ def _train(data: TrainingSet, *, max_seconds: float, seed: int) -> Trained:
     classes = sorted(counts)
     index = {label: i for i, label in enumerate(classes)}
     y = np.array([index[label] for label in data.labels])
-    texts = np.array(data.texts, dtype=object)
+    features = _features()
+    x = features.fit_transform(data.texts).tocsr()  # float32: half the memory of float64
+    check_time()
     logits = np.full((len(y), len(classes)), -1e3)  # a class a fold never saw: no chance
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_rows, test_rows in splitter.split(texts, y):
-        fold = _pipeline(seed).fit(texts[train_rows], y[train_rows])
-        logits[np.ix_(test_rows, fold.classes_)] = _logits(fold, texts[test_rows])
+    for train_rows, test_rows in splitter.split(np.zeros(len(y)), y):
+        fold = _regression().fit(x[train_rows], y[train_rows])
+        logits[np.ix_(test_rows, fold.classes_)] = _scores(fold.decision_function(x[test_rows]))
         check_time()
     temperature = _temperature(logits, y)
     out_of_sample = _softmax(logits / temperature)
-    model = TextModel(_pipeline(seed).fit(texts, y), temperature)
+    pipeline = Pipeline([("features", features), ("classifier", _regression().fit(x, y))])
+    model = TextModel(pipeline, temperature)
     check_time()
     predicted = out_of_sample.argmax(axis=1)
     metrics = {

@@ -130,14 +130,39 @@ def _temperature(logits: npt.NDArray[np.float64], y: npt.NDArray[np.int_]) -> fl
     return float(np.exp(found.x))
 
 
-def _folds(counts: Counter[str]) -> int:
+def _folds(counts: Counter[str], distinct: Counter[str]) -> int:
+    """How many folds: `counts` are the labels, `distinct` the labels of distinct texts."""
     if len(counts) < 2:
         raise NotEnoughLabels("the decided labels are all one class; nothing to tell apart")
-    rare = sorted(label for label, count in counts.items() if count < 2)
+    rare = sorted(label for label in counts if distinct[label] < 2)
     if rare:
-        raise NotEnoughLabels(f"too few examples to cross-validate: {', '.join(rare)}")
+        raise NotEnoughLabels(
+            f"too few examples (distinct texts) to cross-validate: {', '.join(rare)}"
+        )
     most = 3 if sum(counts.values()) > FEWER_FOLDS_ABOVE else MAX_FOLDS
-    return min(most, min(counts.values()))
+    return min(most, min(distinct.values()))
+
+
+def _same_text(texts: Sequence[str]) -> npt.NDArray[np.int_]:
+    """A group number per text, shared by texts equal but for case and whitespace."""
+    groups: dict[str, int] = {}
+    return np.array([groups.setdefault(" ".join(t.casefold().split()), len(groups)) for t in texts])
+
+
+def _fold_per_row(
+    groups: npt.NDArray[np.int_], y: npt.NDArray[np.int_], folds: int, seed: int
+) -> npt.NDArray[np.int_]:
+    """Stratified folds of the distinct texts (by each one's first label), so copies of a text
+    share a fold: a model never scores a text it was trained on, whose copy's label it would
+    only repeat. Without copies these are StratifiedKFold's folds of the rows."""
+    from sklearn.model_selection import StratifiedKFold
+
+    first = np.unique(groups, return_index=True)[1]  # group numbers are 0, 1, ... in order
+    fold_of_group = np.empty(len(first), dtype=np.int_)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for fold, (_, test) in enumerate(splitter.split(np.zeros(len(first)), y[first])):
+        fold_of_group[test] = fold
+    return np.asarray(fold_of_group[groups])
 
 
 def train(data: TrainingSet, *, max_seconds: float, seed: int = 0) -> Trained:
@@ -156,7 +181,6 @@ def train(data: TrainingSet, *, max_seconds: float, seed: int = 0) -> Trained:
 
 def _train(data: TrainingSet, *, max_seconds: float, seed: int) -> Trained:
     from sklearn.metrics import accuracy_score, f1_score
-    from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import Pipeline
 
     started = time.monotonic()
@@ -166,7 +190,9 @@ def _train(data: TrainingSet, *, max_seconds: float, seed: int) -> Trained:
             raise TrainingTimeout(f"training passed {max_seconds:.0f} s (model.max_train_seconds)")
 
     counts = Counter(data.labels)
-    folds = _folds(counts)
+    groups = _same_text(data.texts)
+    first = np.unique(groups, return_index=True)[1]
+    folds = _folds(counts, Counter(data.labels[int(row)] for row in first))
     classes = sorted(counts)
     index = {label: i for i, label in enumerate(classes)}
     y = np.array([index[label] for label in data.labels])
@@ -174,8 +200,12 @@ def _train(data: TrainingSet, *, max_seconds: float, seed: int) -> Trained:
     x = features.fit_transform(data.texts).tocsr()  # float32: half the memory of float64
     check_time()
     logits = np.full((len(y), len(classes)), -1e3)  # a class a fold never saw: no chance
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_rows, test_rows in splitter.split(np.zeros(len(y)), y):
+    fold_of_row = _fold_per_row(groups, y, folds, seed)
+    for each in range(folds):
+        train_rows, test_rows = (
+            np.flatnonzero(fold_of_row != each),
+            np.flatnonzero(fold_of_row == each),
+        )
         fold = _regression().fit(x[train_rows], y[train_rows])
         logits[np.ix_(test_rows, fold.classes_)] = _scores(fold.decision_function(x[test_rows]))
         check_time()
@@ -189,6 +219,7 @@ def _train(data: TrainingSet, *, max_seconds: float, seed: int) -> Trained:
         "accuracy": round(float(accuracy_score(y, predicted)), 4),
         "macro_f1": round(float(f1_score(y, predicted, average="macro")), 4),
         "folds": folds,
+        "distinct_texts": len(first),
         "temperature": round(temperature, 4),
         "seconds": round(time.monotonic() - started, 2),
         "per_class": {label: counts[label] for label in classes},

@@ -150,14 +150,18 @@ def _same_text(texts: Sequence[str]) -> npt.NDArray[np.int_]:
 
 
 def _fold_per_row(
-    groups: npt.NDArray[np.int_], y: npt.NDArray[np.int_], folds: int, seed: int
+    groups: npt.NDArray[np.int_],
+    first: npt.NDArray[np.int_],
+    y: npt.NDArray[np.int_],
+    folds: int,
+    seed: int,
 ) -> npt.NDArray[np.int_]:
-    """Stratified folds of the distinct texts (by each one's first label), so copies of a text
-    share a fold: a model never scores a text it was trained on, whose copy's label it would
-    only repeat. Without copies these are StratifiedKFold's folds of the rows."""
+    """Stratified folds of the distinct texts (group g's first row is `first[g]`, its label
+    stratifies), so copies of a text share a fold: a model never scores a text it was trained
+    on, whose copy's label it would only repeat. Without copies these are StratifiedKFold's
+    folds of the rows."""
     from sklearn.model_selection import StratifiedKFold
 
-    first = np.unique(groups, return_index=True)[1]  # group numbers are 0, 1, ... in order
     fold_of_group = np.empty(len(first), dtype=np.int_)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for fold, (_, test) in enumerate(splitter.split(np.zeros(len(first)), y[first])):
@@ -191,7 +195,7 @@ def _train(data: TrainingSet, *, max_seconds: float, seed: int) -> Trained:
 
     counts = Counter(data.labels)
     groups = _same_text(data.texts)
-    first = np.unique(groups, return_index=True)[1]
+    first = np.unique(groups, return_index=True)[1]  # group numbers are 0, 1, ... in order
     folds = _folds(counts, Counter(data.labels[int(row)] for row in first))
     classes = sorted(counts)
     index = {label: i for i, label in enumerate(classes)}
@@ -200,7 +204,7 @@ def _train(data: TrainingSet, *, max_seconds: float, seed: int) -> Trained:
     x = features.fit_transform(data.texts).tocsr()  # float32: half the memory of float64
     check_time()
     logits = np.full((len(y), len(classes)), -1e3)  # a class a fold never saw: no chance
-    fold_of_row = _fold_per_row(groups, y, folds, seed)
+    fold_of_row = _fold_per_row(groups, first, y, folds, seed)
     for each in range(folds):
         train_rows, test_rows = (
             np.flatnonzero(fold_of_row != each),

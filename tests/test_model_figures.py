@@ -245,7 +245,8 @@ def test_the_stats_table_and_label_stats_show_one_model_line(
     monkeypatch.setenv("DATABASE_URL", database_url)
     line = (
         f"Model v2: accuracy {percent(second.metrics['accuracy'])} · macro-F1 "
-        f"{percent(second.metrics['macro_f1'])} (cross-validated, 44 labels) · agreed with "
+        f"{percent(second.metrics['macro_f1'])} (cross-validated, 44 labels, mostly its least "
+        "certain items: understated) · agreed with "
         "people on 75% of 4 items · possible label errors 4 found, 1 changed, 1 kept, "
         "1 sent back, 1 open"
     )

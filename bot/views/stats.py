@@ -149,9 +149,12 @@ def model_line(model: ModelFigures) -> str:
         return f"Model: {not_trained_text(model)}"
     issues = model.issues
     sent_back = f", {issues.sent_back:,} sent back" if issues.sent_back else ""
+    # From v2 on, people labeled the items the model was least sure of first: see HARDEST_FIRST.
+    hardest = ", mostly its least certain items: understated" if run.version > 1 else ""
     return (
         f"Model v{run.version}: accuracy {percent(run.accuracy)} · macro-F1 "
-        f"{percent(run.macro_f1)} (cross-validated, {run.trained_on:,} labels) · agreed with "
+        f"{percent(run.macro_f1)} (cross-validated, {run.trained_on:,} labels{hardest}) · "
+        "agreed with "
         f"people on {percent(model.agreement.value)} of {model.agreement.scored:,} items · "
         f"possible label errors {issues.found:,} found, {issues.changed:,} changed, "
         f"{issues.kept:,} kept{sent_back}, {issues.open:,} open"
